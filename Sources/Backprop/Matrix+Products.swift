@@ -1,0 +1,95 @@
+/// The matrix products backpropagation needs, all on the blocked SIMD kernel (`MatrixKernel`).
+///
+/// The bias-aware forms multiply as if the bias column were there ([1 A], or Θ without its
+/// column 0) without building the larger matrix.
+extension Matrix {
+  /// How a product reads one operand in memory.
+  private enum Reading {
+    case asIs, transposed, withoutFirstColumn, transposedWithoutFirstColumn
+  }
+
+  /// Runs `body` with a strided view of `self` read as `reading` says.
+  private func withView<R>(_ reading: Reading, _ body: (StridedView) -> R) -> R {
+    elements.withUnsafeBufferPointer { buffer in
+      // `product` never asks for a view of an empty matrix, and a non-empty array has storage.
+      let base = buffer.baseAddress!
+      let view: StridedView
+      switch reading {
+      case .asIs:
+        view = StridedView(base: base, rows: rows, columns: columns, rowStride: columns, columnStride: 1)
+      case .transposed:
+        view = StridedView(base: base, rows: columns, columns: rows, rowStride: 1, columnStride: columns)
+      case .withoutFirstColumn:
+        view = StridedView(
+          base: base + min(1, columns), rows: rows, columns: columns - 1, rowStride: columns, columnStride: 1)
+      case .transposedWithoutFirstColumn:
+        view = StridedView(
+          base: base + min(1, columns), rows: columns - 1, columns: rows, rowStride: 1, columnStride: columns)
+      }
+      return body(view)
+    }
+  }
+
+  /// `initial` with op(A)·op(B) added into its columns `firstColumn...`.
+  private static func product(
+    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading,
+    addedTo initial: Matrix, firstColumn: Int = 0
+  ) -> Matrix {
+    var result = initial
+    guard !a.elements.isEmpty, !b.elements.isEmpty else { return result }  // adds nothing
+    a.withView(readingA) { viewA in
+      b.withView(readingB) { viewB in
+        precondition(viewA.columns == viewB.rows, "inner dimensions must agree")
+        precondition(result.rows == viewA.rows && result.columns == firstColumn + viewB.columns)
+        result.elements.withUnsafeMutableBufferPointer { c in
+          guard let base = c.baseAddress else { return }
+          MatrixKernel.multiplyAdd(viewA, viewB, into: base + firstColumn, ldc: result.columns)
+        }
+      }
+    }
+    return result
+  }
+
+  /// A·B — (m × n)·(n × p) is m × p.
+  public static func * (a: Matrix, b: Matrix) -> Matrix {
+    product(a, .asIs, b, .asIs, addedTo: Matrix(rows: a.rows, columns: b.columns))
+  }
+
+  /// A·Bᵀ — (m × n)·(p × n)ᵀ is m × p.
+  public func timesTransposed(_ b: Matrix) -> Matrix {
+    Self.product(self, .asIs, b, .transposed, addedTo: Matrix(rows: rows, columns: b.rows))
+  }
+
+  /// Aᵀ·B — (n × m)ᵀ·(n × p) is m × p.
+  public func transposedTimes(_ b: Matrix) -> Matrix {
+    Self.product(self, .transposed, b, .asIs, addedTo: Matrix(rows: columns, columns: b.columns))
+  }
+
+  /// Z = [1 A]·Θᵀ, the weighted inputs of the next layer for a batch: A is m × s_l,
+  /// Θ is s_{l+1} × (s_l + 1), Z is m × s_{l+1}. Row i is (Θ·[1; aᵢ])ᵀ.
+  public func withBiasTimesTransposed(_ theta: Matrix) -> Matrix {
+    precondition(theta.columns == columns + 1, "Θ must have one column more than A")
+    // Start every row at the bias weights Θ[:, 0]ᵀ, then add A·Θ[:, 1...]ᵀ.
+    let bias = Matrix(rows: rows, columns: theta.rows) { _, j in theta[j, 0] }
+    return Self.product(self, .asIs, theta, .transposedWithoutFirstColumn, addedTo: bias)
+  }
+
+  /// δ·Θ without its column 0 — the back-propagated error before g′ for a batch: δ is
+  /// m × s_{l+1}, Θ is s_{l+1} × (s_l + 1), the result m × s_l. Row i is
+  /// ((Θᵀ δᵢ) without its bias row)ᵀ.
+  public func timesWithoutBiasColumn(_ theta: Matrix) -> Matrix {
+    Self.product(
+      self, .asIs, theta, .withoutFirstColumn, addedTo: Matrix(rows: rows, columns: theta.columns - 1))
+  }
+
+  /// δᵀ·[1 A] — the accumulated Σᵢ δᵢ·[1; aᵢ]ᵀ of a batch: δ is m × s_{l+1}, A is m × s_l,
+  /// the result s_{l+1} × (s_l + 1). Column 0 is the column sums of δ.
+  public func transposedTimesWithBias(_ a: Matrix) -> Matrix {
+    precondition(rows == a.rows, "both matrices must hold the same examples")
+    var columnSums = Matrix(rows: columns, columns: a.columns + 1)
+    for i in 0..<rows {
+      for j in 0..<columns { columnSums[j, 0] += self[i, j] }
+    }
+    return Self.product(self, .transposed, a, .asIs, addedTo: columnSums, firstColumn: 1)
+  }
+}

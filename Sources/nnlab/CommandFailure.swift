@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+
+/// The exit statuses of DESIGN §4, as sysexits.h names them.
+extension ExitCode {
+  /// 64: the command line is wrong.
+  static let usage = ExitCode(64)
+  /// 65: an input's content is wrong.
+  static let badData = ExitCode(65)
+  /// 66: an input file does not exist.
+  static let missingInput = ExitCode(66)
+  /// 74: reading or writing failed.
+  static let ioError = ExitCode(74)
+}
+
+/// A failure reported as one line naming the input and the problem, with its exit status.
+struct CommandFailure: Error {
+  let message: String
+  let exitCode: ExitCode
+
+  /// Reads the file at `path`: a missing file is exit 66, an unreadable one exit 74.
+  static func contents(ofFile path: String) throws -> Data {
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw CommandFailure(message: "\(path): no such file", exitCode: .missingInput)
+    }
+    do {
+      return try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw CommandFailure(message: "\(path): cannot be read (\(error.localizedDescription))", exitCode: .ioError)
+    }
+  }
+}

@@ -1,0 +1,89 @@
+import ArgumentParser
+import Backprop
+
+/// `nnlab gradcheck`: backpropagation against central differences, as the course checks it.
+struct Gradcheck: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Check backpropagation against numerical gradients (central differences, ε = 1e-4).",
+    discussion: """
+      Like the course's checkNNGradients: a small random network (seeded, weights of 0.1 at
+      most as in the course's check) and made-up examples, a few
+      entries of D side by side with their numerical estimates, then the relative difference
+      ‖num − D‖ / ‖num + D‖ per layer and overall. PASS below 1e-9; exit status 1 on FAIL.
+      """
+  )
+
+  @Option(help: "The layer sizes s1-s2-…-sL.", transform: parseArchitecture)
+  var layers: Architecture = [3, 5, 3]
+
+  @Option(name: .customLong("examples"), help: "m, the number of made-up examples.")
+  var exampleCount: Int = 5
+
+  @Option(help: "Which implementation of backpropagation to check.")
+  var backprop: Backpropagation = .fast
+
+  @Option(help: "How many entries of each D(l) to show next to their numerical estimates.")
+  var entries: Int = 5
+
+  @OptionGroup var model: ModelOptions
+
+  func validate() throws {
+    guard exampleCount >= 1 else { throw ValidationError("--examples must be 1 or more, got \(exampleCount)") }
+    guard entries >= 0 else { throw ValidationError("--entries must be 0 or more, got \(entries)") }
+    guard layers.parameterCount <= 100_000 else {
+      throw ValidationError(
+        "--layers \(layers) has \(layers.parameterCount) weights; the check evaluates J twice per weight,"
+          + " so keep it to 100000 or fewer (the course checks a small network)")
+    }
+  }
+
+  func run() throws {
+    let network = GradientCheck.network(checking: layers, activation: model.activation, seed: model.seed)
+    let examples = try Examples.random(for: layers, count: exampleCount, seed: model.seed)
+    let objective = try model.objective()
+    let analytic = try objective.gradient(of: network, on: examples, using: backprop)
+    let check = try GradientCheck(network: network, examples: examples, objective: objective, analytic: analytic.gradients)
+
+    print(
+      "Gradient check of the \(backprop.rawValue) backpropagation: network \(layers),"
+        + " \(model.activation.rawValue) hidden units, \(model.cost.rawValue) cost,")
+    print("λ = \(Formatting.compact(model.lambda)), m = \(exampleCount) made-up examples, seed \(model.seed)")
+    print("numerical = (J(Θ + ε) − J(Θ − ε)) / 2ε for each weight, ε = \(Formatting.compact(GradientCheck.epsilon))")
+    print()
+    if entries > 0 {
+      var rows = [["weight", "numerical", "backprop D"]]
+      for (l, i, j) in shownEntries(network) {
+        rows.append([
+          "Θ(\(l))[\(i + 1),\(j + 1)]",
+          Formatting.number(check.numerical[l][i, j], decimals: 12),
+          Formatting.number(check.analytic[l][i, j], decimals: 12),
+        ])
+      }
+      Formatting.table(rows).forEach { print("  " + $0) }
+      print("  (indices 1-based; column 1 holds the bias weights)")
+      print()
+    }
+    var rows = [["layer", "max |num − D|", "‖num − D‖ / ‖num + D‖"]]
+    for layer in check.layers {
+      rows.append(["D(\(layer.layer))", Formatting.scientific(layer.maxAbsoluteDifference), Formatting.scientific(layer.relativeDifference)])
+    }
+    rows.append(["all", Formatting.scientific(check.maxAbsoluteDifference), Formatting.scientific(check.relativeDifference)])
+    Formatting.table(rows).forEach { print("  " + $0) }
+    print()
+    let verdict = check.passed ? "PASS" : "FAIL"
+    let comparison = check.passed ? "<" : "≥"
+    print(
+      Terminal.standardOutput.highlighted(verdict, good: check.passed)
+        + ": relative difference \(Formatting.scientific(check.relativeDifference)) \(comparison)"
+        + " \(Formatting.scientific(GradientCheck.threshold))")
+    if !check.passed { throw ExitCode.failure }
+  }
+
+  /// The first `entries` weights of each layer, row by row.
+  private func shownEntries(_ network: Network) -> [(Int, Int, Int)] {
+    network.thetas.layers.flatMap { l in
+      let columns = network.thetas[l].columns
+      return (0..<min(entries, network.thetas[l].elements.count)).map { (l, $0 / columns, $0 % columns) }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+import Backprop
+import Foundation
+
+/// How numbers, vectors, matrices and tables look on the terminal.
+enum Formatting {
+  /// `value` with `decimals` digits after the point, and a leading space where there is no
+  /// minus sign so columns line up.
+  static func number(_ value: Double, decimals: Int) -> String {
+    String(format: "% .\(decimals)f", value)
+  }
+
+  /// `value` as briefly as it can be written: `0`, `0.3`, `1e-05`.
+  static func compact(_ value: Double) -> String {
+    String(format: "%g", value)
+  }
+
+  /// `value` in scientific notation with three significant digits: `1.23e-11`.
+  static func scientific(_ value: Double) -> String {
+    String(format: "%.2e", value)
+  }
+
+  /// A column vector written on one line: `[ 0.5000, -1.0000 ]ᵀ`.
+  static func vector(_ column: Matrix, decimals: Int) -> String {
+    "[" + column.elements.map { number($0, decimals: decimals) }.joined(separator: " ") + " ]ᵀ"
+  }
+
+  /// A matrix as lines, one per row, entries right-aligned in columns.
+  static func matrix(_ matrix: Matrix, decimals: Int) -> [String] {
+    let cells = matrix.rowArrays.map { $0.map { number($0, decimals: decimals) } }
+    return table(cells, separator: " ").map { "[\($0) ]" }
+  }
+
+  /// Rows of cells padded to a common width per column (cells right-aligned when `rightAligned`).
+  static func table(_ rows: [[String]], separator: String = "  ", rightAligned: Bool = true) -> [String] {
+    let columnCount = rows.map(\.count).max() ?? 0
+    let widths = (0..<columnCount).map { column in
+      rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
+    }
+    return rows.map { row in
+      row.enumerated().map { column, cell in
+        let padding = String(repeating: " ", count: widths[column] - cell.count)
+        return rightAligned ? padding + cell : cell + padding
+      }.joined(separator: separator).trimmingTrailingSpaces
+    }
+  }
+}
+
+extension String {
+  fileprivate var trimmingTrailingSpaces: String {
+    var text = self
+    while text.last == " " { text.removeLast() }
+    return text
+  }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Backprop
+import Foundation
+
+/// The `nnlab` command: parses, calls the library, prints. Errors end as one line on stderr
+/// and an exit status (64 usage, 65 bad data, 66 missing input, 74 I/O).
+@main
+struct NNLab: ParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "nnlab",
+    abstract: "Backpropagation as Andrew Ng's course states it: explained, checked, tracked.",
+    discussion: """
+      Start with 'nnlab shapes 3-3-3' (what shape is each Θ, a, z, δ, Δ, D), 'nnlab trace'
+      (one backpropagation step, every number) and 'nnlab gradcheck' (is the gradient right?).
+      """,
+    version: version,
+    subcommands: [Shapes.self, Trace.self, Gradcheck.self]
+  )
+
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch let failure as CommandFailure {
+      exit(printing: failure.message, code: failure.exitCode)
+    } catch let error as BackpropError {
+      exit(printing: error.description, code: .badData)
+    } catch {
+      // Help, --version and a chosen exit status go through ArgumentParser unchanged.
+      let code = exitCode(for: error)
+      if code == .success || error is ExitCode { exit(withError: error) }
+      exit(printing: message(for: error), code: .usage)
+    }
+  }
+
+  private static func exit(printing message: String, code: ExitCode) -> Never {
+    Terminal.standardError.write("error: \(message)\n")
+    Foundation.exit(code.rawValue)
+  }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Backprop
+
+extension Activation: ExpressibleByArgument {}
+extension Cost: ExpressibleByArgument {}
+extension Backpropagation: ExpressibleByArgument {}
+
+/// The options that make a network and its objective, shared by `trace` and `gradcheck`.
+struct ModelOptions: ParsableArguments {
+  @Option(help: "Activation of the hidden layers (the output layer is the sigmoid).")
+  var activation: Activation = .sigmoid
+
+  @Option(help: "Cost function.")
+  var cost: Cost = .crossEntropy
+
+  @Option(name: .customLong("lambda"), help: "Regularization strength λ ≥ 0.")
+  var lambda: Double = 0
+
+  @Option(help: "Seed of the initial weights and of the made-up examples.")
+  var seed: UInt64 = 1
+
+  func validate() throws {
+    guard lambda.isFinite, lambda >= 0 else {
+      throw ValidationError("--lambda must be a finite number ≥ 0, got \(lambda)")
+    }
+  }
+
+  /// The objective (cost and λ) these options name.
+  func objective() throws -> Objective { try Objective(cost: cost, lambda: lambda) }
+}
+
+/// Parses an architecture argument, with the library's message when it is wrong.
+func parseArchitecture(_ text: String) throws -> Architecture {
+  do {
+    return try Architecture(parsing: text)
+  } catch let error as BackpropError {
+    throw ValidationError(error.description)
+  }
+}

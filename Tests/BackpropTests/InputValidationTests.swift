@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+
+@testable import Backprop
+
+/// Bad input of every kind is a `BackpropError` with one line naming it — never a crash.
+struct InputValidationTests {
+  static func message(_ body: () throws -> Void) -> String? {
+    do {
+      try body()
+      return nil
+    } catch {
+      return "\(error)"
+    }
+  }
+
+  @Test func nonFiniteInputsAreRejected() throws {
+    for bad in [Double.nan, .infinity, -.infinity] {
+      let text = Self.message {
+        _ = try Examples(inputs: Matrix(rows: [[0.5, 1], [2, bad]]), targets: Matrix(rows: [[1], [0]]))
+      }
+      #expect(text == "input 2 of example 2 is \(bad)")
+    }
+    let target = Self.message {
+      _ = try Examples(inputs: Matrix(rows: [[0.5]]), targets: Matrix(rows: [[.nan]]))
+    }
+    #expect(target == "target 1 of example 1 is nan")
+  }
+
+  @Test func targetsOutsideTheSigmoidRangeAreRejected() {
+    let text = Self.message {
+      _ = try Examples(inputs: Matrix(rows: [[0.5]]), targets: Matrix(rows: [[2]]))
+    }
+    #expect(text?.contains("target 1 of example 1 is 2.0; targets must lie in [0, 1]") == true)
+  }
+
+  @Test func examplesMustFitTheNetwork() throws {
+    let network = Network(architecture: [2, 3, 2], seed: 1)
+    let examples = try Examples(inputs: Matrix(rows: [[1, 2, 3]]), targets: Matrix(rows: [[1, 0]]))
+    let text = Self.message { _ = try Objective().gradient(of: network, on: examples) }
+    #expect(text == "the examples have 3 inputs but network 2-3-2 takes 2")
+  }
+
+  @Test func negativeOrNonFiniteLambdaIsRejected() {
+    #expect(Self.message { _ = try Objective(lambda: -1) }?.contains("λ (lambda) must be") == true)
+    #expect(Self.message { _ = try Objective(lambda: .nan) }?.contains("λ (lambda) must be") == true)
+  }
+
+  @Test func weightsRoundTripThroughJSON() throws {
+    let network = Network(architecture: [3, 4, 2], activation: .relu, seed: 9)
+    let read = try Network(weightsJSON: try network.weightsJSON(), activation: .relu)
+    #expect(read == network)
+  }
+
+  @Test func weightsOfTheWrongShapeNameTheLayerAndTheShape() throws {
+    let json = Data(#"{"theta": [[[0, 1, 2], [0, 1, 2]], [[0, 1], [0, 1]]]}"#.utf8)
+    #expect(
+      Self.message { _ = try Network(weightsJSON: json) }
+        == "Θ(2) is 2 × 2 but must have s2 + 1 = 3 columns, since Θ(1) has 2 rows")
+    let fits = Data(#"{"theta": [[[0, 1, 2], [0, 1, 2]], [[0, 1, 2]]]}"#.utf8)
+    #expect(
+      Self.message { _ = try Network(weightsJSON: fits, architecture: [2, 2, 2]) }
+        == "Θ(2) is 1 × 3 but must be 2 × 3 for network 2-2-2")
+    #expect(
+      Self.message { _ = try Network(weightsJSON: fits, architecture: [2, 2, 1, 1]) }
+        == "there are 2 weight matrices but network 2-2-1-1 has 3")
+  }
+
+  @Test(arguments: [
+    #"{"theta": [[[0, 1], [0]]]}"#,
+    #"{"theta": []}"#,
+    #"{"weights": [[[0, 1]]]}"#,
+    #"{"theta": [[["a", 1]]]}"#,
+    #"{"theta": [[[0, 1e999]]]}"#,
+    "not json",
+    "",
+  ])
+  func malformedWeightsAreErrors(json: String) {
+    let text = Self.message { _ = try Network(weightsJSON: Data(json.utf8)) }
+    #expect(text != nil && !text!.isEmpty && !text!.contains("\n"))
+  }
+}

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import Backprop
+
+/// The products against a naive triple loop written here, on shapes that cross every edge of
+/// the kernel's blocking (tiles of 8 × 16, blocks of 128 rows and depth 256).
+struct MatrixTests {
+  static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
+    var generator = SeededGenerator(seed: seed)
+    return Matrix(rows: rows, columns: columns) { _, _ in generator.nextUniform(from: -1, to: 1) }
+  }
+
+  /// Σ_p a(i, p)·b(p, j), one multiply-add at a time.
+  static func naiveProduct(_ a: Matrix, _ b: Matrix) -> Matrix {
+    Matrix(rows: a.rows, columns: b.columns) { i, j in
+      (0..<a.columns).reduce(0) { $0 + a[i, $1] * b[$1, j] }
+    }
+  }
+
+  static func expectClose(_ actual: Matrix, _ expected: Matrix, _ comment: Comment? = nil) {
+    #expect(actual.rows == expected.rows && actual.columns == expected.columns, comment)
+    let scale = max(1, expected.elements.map(abs).max() ?? 0)
+    #expect(actual.largestDifference(from: expected) <= 1e-12 * scale, comment)
+  }
+
+  static let shapes: [(Int, Int, Int)] = [
+    (1, 1, 1), (3, 4, 5), (8, 16, 16), (9, 17, 15), (130, 257, 33), (25, 401, 10), (300, 20, 7),
+  ]
+
+  @Test(arguments: shapes)
+  func productsMatchTheNaiveLoop(m: Int, k: Int, n: Int) {
+    let a = Self.random(m, k, seed: 1)
+    let b = Self.random(k, n, seed: 2)
+    let expected = Self.naiveProduct(a, b)
+    Self.expectClose(a * b, expected, "A·B")
+    Self.expectClose(a.timesTransposed(b.transposed), expected, "A·Bᵀ")
+    Self.expectClose(a.transposed.transposedTimes(b), expected, "Aᵀ·B")
+  }
+
+  @Test(arguments: shapes)
+  func biasAwareProductsMatchTheExplicitBiasColumn(m: Int, k: Int, n: Int) {
+    let activations = Self.random(m, k, seed: 3)
+    let theta = Self.random(n, k + 1, seed: 4)
+    let errors = Self.random(m, n, seed: 5)
+    Self.expectClose(
+      activations.withBiasTimesTransposed(theta),
+      Self.naiveProduct(activations.addingBiasColumn, theta.transposed), "[1 A]·Θᵀ")
+    Self.expectClose(
+      errors.timesWithoutBiasColumn(theta),
+      Self.naiveProduct(errors, theta).removingBiasColumn, "(δ·Θ) without column 0")
+    Self.expectClose(
+      errors.transposedTimesWithBias(activations),
+      Self.naiveProduct(errors.transposed, activations.addingBiasColumn), "δᵀ·[1 A]")
+  }
+
+  @Test func biasColumnAndRowAreAddedAndRemoved() throws {
+    let a = try Matrix(rows: [[2, 3], [4, 5]])
+    #expect(a.addingBiasColumn == (try Matrix(rows: [[1, 2, 3], [1, 4, 5]])))
+    #expect(a.addingBiasColumn.removingBiasColumn == a)
+    let column = Matrix(column: [7, 8])
+    #expect(column.addingBiasRow == Matrix(column: [1, 7, 8]))
+    #expect(column.addingBiasRow.removingBiasRow == column)
+  }
+
+  @Test func normsAndRegularizedSumSkipColumnZero() throws {
+    let theta = try Matrix(rows: [[10, 1, 2], [20, 3, 4]])
+    #expect(theta.sumOfSquaresWithoutFirstColumn == 1 + 4 + 9 + 16)
+    #expect(abs(theta.frobeniusNorm - (100.0 + 1 + 4 + 400 + 9 + 16).squareRoot()) < 1e-15)
+  }
+
+  @Test func raggedRowsAreAnErrorNamingTheRow() {
+    #expect(throws: BackpropError.shapeMismatch("row 2 has 1 values but row 1 has 2")) {
+      try Matrix(rows: [[1, 2], [3]])
+    }
+  }
+}
