@@ -20,7 +20,8 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
     }
     if let l = layerSizes.firstIndex(where: { $0 < 1 }) {
       throw BackpropError.invalidArchitecture(
-        "layer \(l + 1) of architecture '\(written)' has \(layerSizes[l]) units; every layer needs 1 or more")
+        "layer \(l + 1) of architecture '\(written)' has \(layerSizes[l]) units; every layer needs 1 or more"
+      )
     }
     // Counted in Double, which cannot overflow here, before any Int product can.
     let weights = zip(layerSizes, layerSizes.dropFirst()).reduce(0.0) {
@@ -47,7 +48,8 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
       }
       guard let size = Int(trimmed) else {
         throw BackpropError.invalidArchitecture(
-          "layer \(index + 1) of architecture '\(text)' is '\(trimmed)', not a whole number of units")
+          "layer \(index + 1) of architecture '\(text)' is '\(trimmed)', not a whole number of units"
+        )
       }
       sizes.append(size)
     }

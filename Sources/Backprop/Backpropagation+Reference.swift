@@ -18,7 +18,9 @@ extension Objective {
     let thetas = network.thetas
     let layerCount = network.layerCount
     var accumulators = thetas
-    for l in thetas.layers { accumulators[l] = Matrix(rows: thetas[l].rows, columns: thetas[l].columns) }
+    for l in thetas.layers {
+      accumulators[l] = Matrix(rows: thetas[l].rows, columns: thetas[l].columns)
+    }
     var totalLoss = 0.0
     for i in 0..<examples.count {
       let x = Matrix(column: examples.inputs.row(i))
@@ -38,7 +40,8 @@ extension Objective {
       var derivatives = Layered(repeating: unset, layers: 2..<layerCount)
       errors[layerCount] = cost.outputErrors(outputs: output, targets: y)
       for l in (2..<layerCount).reversed() {
-        derivatives[l] = activations[l].map(network.activation(ofLayer: l).derivative(atActivation:))
+        derivatives[l] = activations[l].map(
+          network.activation(ofLayer: l).derivative(atActivation:))
         errors[l] = (thetas[l].transposed * errors[l + 1]).removingBiasRow.hadamard(derivatives[l])
       }
       for l in accumulators.layers {
@@ -47,7 +50,8 @@ extension Objective {
       observe?(
         ExampleTrace(
           index: i + 1, input: x, target: y, weightedInputs: weightedInputs,
-          activations: activations, errors: errors, derivatives: derivatives, loss: loss, accumulators: accumulators))
+          activations: activations, errors: errors, derivatives: derivatives, loss: loss,
+          accumulators: accumulators))
     }
     return costAndGradient(
       totalLoss: totalLoss, accumulators: accumulators, of: network, exampleCount: examples.count)

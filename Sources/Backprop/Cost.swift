@@ -43,11 +43,11 @@ public enum Cost: String, CaseIterable, Sendable {
     outputs.combined(with: targets) { outputError(output: $0, target: $1) }
   }
 
-  /// δ^(L) in the course's words, for the output layer `L`: `a(3) − y`.
-  public func outputErrorFormula(outputLayer L: Int) -> String {
+  /// δ^(L) in the course's words, for the output layer L: `a(3) − y`.
+  public func outputErrorFormula(outputLayer layer: Int) -> String {
     switch self {
-    case .crossEntropy: "a(\(L)) − y"
-    case .mse: "(a(\(L)) − y) ∘ a(\(L)) ∘ (1 − a(\(L)))"
+    case .crossEntropy: "a(\(layer)) − y"
+    case .mse: "(a(\(layer)) − y) ∘ a(\(layer)) ∘ (1 − a(\(layer)))"
     }
   }
 }

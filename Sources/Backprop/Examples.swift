@@ -32,7 +32,8 @@ public struct Examples: Sendable {
   private static func checkFinite(_ matrix: Matrix, _ name: String) throws {
     if let k = matrix.elements.firstIndex(where: { !$0.isFinite }) {
       throw BackpropError.nonFiniteValue(
-        "\(name) \(k % matrix.columns + 1) of example \(k / matrix.columns + 1) is \(matrix.elements[k])")
+        "\(name) \(k % matrix.columns + 1) of example \(k / matrix.columns + 1) is \(matrix.elements[k])"
+      )
     }
   }
 
@@ -44,7 +45,9 @@ extension Examples {
   /// m made-up examples for a network of the given shape, as the course's gradient check makes
   /// them: inputs uniform in [−1, 1] rounded to two decimals (so a trace can be followed by
   /// hand), and example i of class i mod sL one-hot encoded (i mod 2 for a single output).
-  public static func random(for architecture: Architecture, count m: Int, seed: UInt64) throws -> Examples {
+  public static func random(for architecture: Architecture, count m: Int, seed: UInt64) throws
+    -> Examples
+  {
     var generator = SeededGenerator(seed: seed)
     let inputCount = architecture.layerSizes[0]
     let outputCount = architecture.layerSizes[architecture.layerCount - 1]

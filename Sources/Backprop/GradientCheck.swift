@@ -17,7 +17,9 @@ public struct GradientCheck: Sendable {
 
   /// A network to check backpropagation on: the seeded initialization of `architecture`,
   /// scaled by `weightScale`.
-  public static func network(checking architecture: Architecture, activation: Activation, seed: UInt64) -> Network {
+  public static func network(
+    checking architecture: Architecture, activation: Activation, seed: UInt64
+  ) -> Network {
     Network(architecture: architecture, activation: activation, seed: seed).scaled(by: weightScale)
   }
 
@@ -51,7 +53,8 @@ public struct GradientCheck: Sendable {
   public init(
     network: Network, examples: Examples, objective: Objective, analytic: Layered<Matrix>
   ) throws {
-    guard analytic.elements.map(\.shapeDescription) == network.thetas.elements.map(\.shapeDescription)
+    guard
+      analytic.elements.map(\.shapeDescription) == network.thetas.elements.map(\.shapeDescription)
     else {
       throw BackpropError.shapeMismatch("the gradients checked are not shaped like the weights")
     }

@@ -16,15 +16,19 @@ extension Matrix {
       let view: StridedView
       switch reading {
       case .asIs:
-        view = StridedView(base: base, rows: rows, columns: columns, rowStride: columns, columnStride: 1)
+        view = StridedView(
+          base: base, rows: rows, columns: columns, rowStride: columns, columnStride: 1)
       case .transposed:
-        view = StridedView(base: base, rows: columns, columns: rows, rowStride: 1, columnStride: columns)
+        view = StridedView(
+          base: base, rows: columns, columns: rows, rowStride: 1, columnStride: columns)
       case .withoutFirstColumn:
         view = StridedView(
-          base: base + min(1, columns), rows: rows, columns: columns - 1, rowStride: columns, columnStride: 1)
+          base: base + min(1, columns), rows: rows, columns: columns - 1, rowStride: columns,
+          columnStride: 1)
       case .transposedWithoutFirstColumn:
         view = StridedView(
-          base: base + min(1, columns), rows: columns - 1, columns: rows, rowStride: 1, columnStride: columns)
+          base: base + min(1, columns), rows: columns - 1, columns: rows, rowStride: 1,
+          columnStride: columns)
       }
       return body(view)
     }
@@ -79,7 +83,8 @@ extension Matrix {
   /// ((Θᵀ δᵢ) without its bias row)ᵀ.
   public func timesWithoutBiasColumn(_ theta: Matrix) -> Matrix {
     Self.product(
-      self, .asIs, theta, .withoutFirstColumn, addedTo: Matrix(rows: rows, columns: theta.columns - 1))
+      self, .asIs, theta, .withoutFirstColumn,
+      addedTo: Matrix(rows: rows, columns: theta.columns - 1))
   }
 
   /// δᵀ·[1 A] — the accumulated Σᵢ δᵢ·[1; aᵢ]ᵀ of a batch: δ is m × s_{l+1}, A is m × s_l,

@@ -15,47 +15,51 @@ struct StridedView {
 
 /// The matrix product kernel: C += A·B for strided A (M × K) and B (K × N) into row-major C.
 ///
-/// Cache-blocked in the BLIS manner: a KC × N panel of B and an MC × KC block of A are packed
-/// into contiguous, zero-padded slivers, and an 8 × 16 register tile of `SIMD8<Double>`
-/// accumulators (one AVX-512 register each) runs over them with fused multiply-adds.
+/// Cache-blocked in the BLIS manner: a KC × N panel of B is packed into contiguous,
+/// zero-padded slivers of 16 columns, and an 8 × 16 register tile of `SIMD8<Double>`
+/// accumulators (one AVX-512 register each) runs over it with fused multiply-adds, reading
+/// its 8 rows of A in place (A is the large operand here, X or δ, and packing it would cost a
+/// pass over it); only a last tile of fewer than 8 rows is copied, zero-padded.
 /// Single-threaded and deterministic: the same operands always give the same bits.
 enum MatrixKernel {
   /// Rows of the register tile.
   static let tileRows = 8
   /// Columns of the register tile: two `SIMD8<Double>`.
   static let tileColumns = 16
-  /// Depth of a packed block (the shared dimension K is cut into pieces of this length).
-  static let blockDepth = 256
-  /// Rows of A packed at a time.
-  static let blockRows = 128
+  /// Depth of a packed panel (the shared dimension K is cut into pieces of this length).
+  static let panelDepth = 256
 
   /// C += A·B, where C has `columns` = B's columns and row stride `ldc`.
-  static func multiplyAdd(_ a: StridedView, _ b: StridedView, into c: UnsafeMutablePointer<Double>, ldc: Int) {
+  static func multiplyAdd(
+    _ a: StridedView, _ b: StridedView, into c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
     precondition(a.columns == b.rows, "inner dimensions must agree")
     let (m, n, k) = (a.rows, b.columns, a.columns)
     guard m > 0, n > 0, k > 0 else { return }
-    let paddedColumns = roundUp(n, to: tileColumns)
-    let packedB = allocate(blockDepth * paddedColumns)
-    let packedA = allocate(blockDepth * roundUp(min(m, blockRows), to: tileRows))
+    let packedB = allocate(panelDepth * roundUp(n, to: tileColumns))
+    let lastRows = allocate(panelDepth * tileRows)
     defer {
       packedB.deallocate()
-      packedA.deallocate()
+      lastRows.deallocate()
     }
-    for p0 in stride(from: 0, to: k, by: blockDepth) {
-      let depth = min(blockDepth, k - p0)
+    for p0 in stride(from: 0, to: k, by: panelDepth) {
+      let depth = min(panelDepth, k - p0)
       packColumnSlivers(b, rows: p0..<p0 + depth, into: packedB)
-      for i0 in stride(from: 0, to: m, by: blockRows) {
-        let height = min(blockRows, m - i0)
-        packRowSlivers(a, rows: i0..<i0 + height, columns: p0..<p0 + depth, into: packedA)
+      for i in stride(from: 0, to: m, by: tileRows) {
+        let rows = min(tileRows, m - i)
+        let tileA: (base: UnsafePointer<Double>, rowStride: Int, columnStride: Int)
+        if rows == tileRows {
+          tileA = (a.base + i * a.rowStride + p0 * a.columnStride, a.rowStride, a.columnStride)
+        } else {
+          packLastRows(a, rows: i..<m, columns: p0..<p0 + depth, into: lastRows)
+          tileA = (UnsafePointer(lastRows), 1, tileRows)
+        }
         for j in stride(from: 0, to: n, by: tileColumns) {
-          let sliverB = packedB + (j / tileColumns) * depth * tileColumns
-          for i in stride(from: 0, to: height, by: tileRows) {
-            tile(
-              depth: depth,
-              a: packedA + (i / tileRows) * depth * tileRows, b: sliverB,
-              c: c + (i0 + i) * ldc + j, ldc: ldc,
-              rows: min(tileRows, height - i), columns: min(tileColumns, n - j))
-          }
+          tile(
+            depth: depth, a: tileA.base, aRowStride: tileA.rowStride,
+            aColumnStride: tileA.columnStride,
+            b: packedB + (j / tileColumns) * depth * tileColumns,
+            c: c + i * ldc + j, ldc: ldc, rows: rows, columns: min(tileColumns, n - j))
         }
       }
     }
@@ -67,23 +71,20 @@ enum MatrixKernel {
 
   private static func allocate(_ count: Int) -> UnsafeMutablePointer<Double> {
     UnsafeMutableRawPointer.allocate(
-      byteCount: max(count, 1) * MemoryLayout<Double>.stride, alignment: 64
-    ).bindMemory(to: Double.self, capacity: max(count, 1))
+      byteCount: count * MemoryLayout<Double>.stride, alignment: 64
+    ).bindMemory(to: Double.self, capacity: count)
   }
 
-  /// Packs A[rows, columns] as slivers of `tileRows` rows; within a sliver, step p holds the
-  /// sliver's `tileRows` entries of column p. Rows past the end are zero.
-  private static func packRowSlivers(
-    _ a: StridedView, rows: Range<Int>, columns: Range<Int>, into packed: UnsafeMutablePointer<Double>
+  /// Copies A[rows, columns] (fewer than `tileRows` rows) so that step p holds the rows'
+  /// entries of column p, zero-padded to `tileRows`.
+  private static func packLastRows(
+    _ a: StridedView, rows: Range<Int>, columns: Range<Int>,
+    into packed: UnsafeMutablePointer<Double>
   ) {
     var out = packed
-    for i0 in stride(from: rows.lowerBound, to: rows.upperBound, by: tileRows) {
-      let valid = min(tileRows, rows.upperBound - i0)
-      for p in columns {
-        for r in 0..<valid { out[r] = a[i0 + r, p] }
-        for r in valid..<tileRows { out[r] = 0 }
-        out += tileRows
-      }
+    for p in columns {
+      for r in 0..<tileRows { out[r] = r < rows.count ? a[rows.lowerBound + r, p] : 0 }
+      out += tileRows
     }
   }
 
@@ -114,17 +115,28 @@ enum MatrixKernel {
     UnsafeMutableRawPointer(pointer).storeBytes(of: sum, as: SIMD8<Double>.self)
   }
 
-  /// One register tile: C[0..<rows, 0..<columns] += Σ_p a_p ⊗ b_p over the packed slivers.
+  /// One register tile: C[0..<rows, 0..<columns] += Σ_p a_p ⊗ b_p, a_p the 8 entries
+  /// a[r · rs + p · cs] of A's tile and b_p the 16 entries of step p of B's packed sliver.
   @inline(__always)
   private static func tile(
-    depth: Int, a: UnsafePointer<Double>, b: UnsafePointer<Double>,
-    c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int
+    depth: Int, a: UnsafePointer<Double>, aRowStride rs: Int, aColumnStride cs: Int,
+    b: UnsafePointer<Double>, c: UnsafeMutablePointer<Double>, ldc: Int, rows: Int, columns: Int
   ) {
-    var c00 = SIMD8<Double>(), c01 = SIMD8<Double>(), c10 = SIMD8<Double>()
-    var c11 = SIMD8<Double>(), c20 = SIMD8<Double>(), c21 = SIMD8<Double>()
-    var c30 = SIMD8<Double>(), c31 = SIMD8<Double>(), c40 = SIMD8<Double>()
-    var c41 = SIMD8<Double>(), c50 = SIMD8<Double>(), c51 = SIMD8<Double>()
-    var c60 = SIMD8<Double>(), c61 = SIMD8<Double>(), c70 = SIMD8<Double>()
+    var c00 = SIMD8<Double>()
+    var c01 = SIMD8<Double>()
+    var c10 = SIMD8<Double>()
+    var c11 = SIMD8<Double>()
+    var c20 = SIMD8<Double>()
+    var c21 = SIMD8<Double>()
+    var c30 = SIMD8<Double>()
+    var c31 = SIMD8<Double>()
+    var c40 = SIMD8<Double>()
+    var c41 = SIMD8<Double>()
+    var c50 = SIMD8<Double>()
+    var c51 = SIMD8<Double>()
+    var c60 = SIMD8<Double>()
+    var c61 = SIMD8<Double>()
+    var c70 = SIMD8<Double>()
     var c71 = SIMD8<Double>()
     var a = a
     var b = b
@@ -134,28 +146,28 @@ enum MatrixKernel {
       var broadcast = SIMD8<Double>(repeating: a[0])
       c00.addProduct(broadcast, b0)
       c01.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[1])
+      broadcast = SIMD8<Double>(repeating: a[rs])
       c10.addProduct(broadcast, b0)
       c11.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[2])
+      broadcast = SIMD8<Double>(repeating: a[2 * rs])
       c20.addProduct(broadcast, b0)
       c21.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[3])
+      broadcast = SIMD8<Double>(repeating: a[3 * rs])
       c30.addProduct(broadcast, b0)
       c31.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[4])
+      broadcast = SIMD8<Double>(repeating: a[4 * rs])
       c40.addProduct(broadcast, b0)
       c41.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[5])
+      broadcast = SIMD8<Double>(repeating: a[5 * rs])
       c50.addProduct(broadcast, b0)
       c51.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[6])
+      broadcast = SIMD8<Double>(repeating: a[6 * rs])
       c60.addProduct(broadcast, b0)
       c61.addProduct(broadcast, b1)
-      broadcast = SIMD8<Double>(repeating: a[7])
+      broadcast = SIMD8<Double>(repeating: a[7 * rs])
       c70.addProduct(broadcast, b0)
       c71.addProduct(broadcast, b1)
-      a += tileRows
+      a += cs
       b += tileColumns
     }
     withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: 2 * tileRows) { sums in

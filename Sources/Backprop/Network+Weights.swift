@@ -12,7 +12,9 @@ extension Network {
   /// - Throws: `BackpropError.malformedWeights` for JSON of another form, or
   ///   `BackpropError.shapeMismatch` naming the first Θ^(l) of the wrong shape and the
   ///   shape it must have.
-  public init(weightsJSON data: Data, activation: Activation = .sigmoid, architecture: Architecture? = nil)
+  public init(
+    weightsJSON data: Data, activation: Activation = .sigmoid, architecture: Architecture? = nil
+  )
     throws
   {
     let file: WeightsFile
@@ -20,7 +22,8 @@ extension Network {
       file = try JSONDecoder().decode(WeightsFile.self, from: data)
     } catch {
       throw BackpropError.malformedWeights(
-        "is not a weights file: expected JSON {\"theta\": [Θ1, Θ2, …]}, each Θ a list of rows of numbers")
+        "is not a weights file: expected JSON {\"theta\": [Θ1, Θ2, …]}, each Θ a list of rows of numbers"
+      )
     }
     var thetas: [Matrix] = []
     for (index, rows) in file.theta.enumerated() {
@@ -35,13 +38,15 @@ extension Network {
       let expected = (1..<architecture.layerCount).map {
         "\(architecture.thetaShape($0).rows) × \(architecture.thetaShape($0).columns)"
       }
-      if let l = actual.indices.first(where: { $0 < expected.count && actual[$0] != expected[$0] }) {
+      if let l = actual.indices.first(where: { $0 < expected.count && actual[$0] != expected[$0] })
+      {
         throw BackpropError.shapeMismatch(
           "Θ(\(l + 1)) is \(actual[l]) but must be \(expected[l]) for network \(architecture)")
       }
       guard actual.count == expected.count else {
         throw BackpropError.shapeMismatch(
-          "there are \(actual.count) weight matrices but network \(architecture) has \(expected.count)")
+          "there are \(actual.count) weight matrices but network \(architecture) has \(expected.count)"
+        )
       }
     }
     try self.init(thetas: thetas, activation: activation)
@@ -51,7 +56,8 @@ extension Network {
   /// - Throws: `BackpropError.nonFiniteValue` when descent has made a weight NaN or infinite.
   public func weightsJSON() throws -> Data {
     guard thetas.elements.allSatisfy(\.isFinite) else {
-      throw BackpropError.nonFiniteValue("the weights hold a NaN or infinite value; JSON cannot hold it")
+      throw BackpropError.nonFiniteValue(
+        "the weights hold a NaN or infinite value; JSON cannot hold it")
     }
     return try JSONEncoder().encode(WeightsFile(theta: thetas.elements.map(\.rowArrays)))
   }

@@ -14,7 +14,8 @@ public struct Network: Equatable, Sendable {
   ///   `BackpropError.nonFiniteValue` for a NaN or infinite weight.
   public init(thetas: [Matrix], activation: Activation = .sigmoid) throws {
     guard let first = thetas.first else {
-      throw BackpropError.shapeMismatch("there are no weight matrices; a network needs Θ(1) at least")
+      throw BackpropError.shapeMismatch(
+        "there are no weight matrices; a network needs Θ(1) at least")
     }
     var sizes = [first.columns - 1]
     for (index, theta) in thetas.enumerated() {
@@ -43,7 +44,8 @@ public struct Network: Equatable, Sendable {
   public init(architecture: Architecture, activation: Activation = .sigmoid, seed: UInt64) {
     var generator = SeededGenerator(seed: seed)
     let thetas = (1..<architecture.layerCount).map { l in
-      let epsilon = Self.initializationEpsilon(architecture.units(inLayer: l), architecture.units(inLayer: l + 1))
+      let epsilon = Self.initializationEpsilon(
+        architecture.units(inLayer: l), architecture.units(inLayer: l + 1))
       let shape = architecture.thetaShape(l)
       return Matrix(rows: shape.rows, columns: shape.columns) { _, _ in
         generator.nextUniform(from: -epsilon, to: epsilon)
@@ -102,7 +104,8 @@ public struct Network: Equatable, Sendable {
     let (inputs, outputs) = (architecture.layerSizes[0], architecture.layerSizes[layerCount - 1])
     guard examples.inputs.columns == inputs else {
       throw BackpropError.shapeMismatch(
-        "the examples have \(examples.inputs.columns) inputs but network \(architecture) takes \(inputs)")
+        "the examples have \(examples.inputs.columns) inputs but network \(architecture) takes \(inputs)"
+      )
     }
     guard examples.targets.columns == outputs else {
       throw BackpropError.shapeMismatch(

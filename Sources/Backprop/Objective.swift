@@ -34,7 +34,8 @@ public struct Objective: Sendable, Equatable {
 
   /// J(Θ), regularization included.
   public func cost(of network: Network, on examples: Examples) throws -> Double {
-    try dataCost(of: network, on: examples) + regularization(of: network, exampleCount: examples.count)
+    try dataCost(of: network, on: examples)
+      + regularization(of: network, exampleCount: examples.count)
   }
 
   /// J(Θ) and every D^(l) = ∂J/∂Θ^(l) for the batch, by either implementation.

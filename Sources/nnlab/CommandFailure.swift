@@ -26,7 +26,8 @@ struct CommandFailure: Error {
     do {
       return try Data(contentsOf: URL(fileURLWithPath: path))
     } catch {
-      throw CommandFailure(message: "\(path): cannot be read (\(error.localizedDescription))", exitCode: .ioError)
+      throw CommandFailure(
+        message: "\(path): cannot be read (\(error.localizedDescription))", exitCode: .ioError)
     }
   }
 }

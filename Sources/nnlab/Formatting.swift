@@ -30,8 +30,15 @@ enum Formatting {
     return table(cells, separator: " ").map { "[\($0) ]" }
   }
 
+  /// Prints each line with `indent` before it.
+  static func printLines(_ lines: [String], indent: String) {
+    for line in lines { print(indent + line) }
+  }
+
   /// Rows of cells padded to a common width per column (cells right-aligned when `rightAligned`).
-  static func table(_ rows: [[String]], separator: String = "  ", rightAligned: Bool = true) -> [String] {
+  static func table(_ rows: [[String]], separator: String = "  ", rightAligned: Bool = true)
+    -> [String]
+  {
     let columnCount = rows.map(\.count).max() ?? 0
     let widths = (0..<columnCount).map { column in
       rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0

@@ -33,7 +33,9 @@ struct GradientTests {
     Activation.allCases.flatMap { activation in
       Cost.allCases.flatMap { cost in
         [0, 0.7].flatMap { lambda in
-          [1, 7].map { Case(sizes: sizes, activation: activation, cost: cost, lambda: lambda, exampleCount: $0) }
+          [1, 7].map {
+            Case(sizes: sizes, activation: activation, cost: cost, lambda: lambda, exampleCount: $0)
+          }
         }
       }
     }
@@ -43,7 +45,8 @@ struct GradientTests {
   static func relativeDistance(_ u: Layered<Matrix>, _ v: Layered<Matrix>) -> Double {
     let difference = zip(u.elements, v.elements).map { ($0 - $1).frobeniusNorm }
     let norm = v.elements.map(\.frobeniusNorm)
-    return difference.map { $0 * $0 }.reduce(0, +).squareRoot() / norm.map { $0 * $0 }.reduce(0, +).squareRoot()
+    return difference.map { $0 * $0 }.reduce(0, +).squareRoot()
+      / norm.map { $0 * $0 }.reduce(0, +).squareRoot()
   }
 
   @Test(arguments: cases)
@@ -72,7 +75,8 @@ struct GradientTests {
   func numericalCheckPasses(_ testCase: Case) throws {
     let (trainingNetwork, examples, objective) = try testCase.make()
     let network = GradientCheck.network(
-      checking: trainingNetwork.architecture, activation: testCase.activation, seed: UInt64(testCase.sizes.count))
+      checking: trainingNetwork.architecture, activation: testCase.activation,
+      seed: UInt64(testCase.sizes.count))
     for method in Backpropagation.allCases {
       let gradient = try objective.gradient(of: network, on: examples, using: method)
       let check = try GradientCheck(
@@ -83,7 +87,8 @@ struct GradientTests {
       // but stays far below what a wrong gradient gives (see the next test).
       let full = try GradientCheck(
         network: trainingNetwork, examples: examples, objective: objective,
-        analytic: try objective.gradient(of: trainingNetwork, on: examples, using: method).gradients)
+        analytic: try objective.gradient(of: trainingNetwork, on: examples, using: method).gradients
+      )
       #expect(full.relativeDifference < 1e-8, "\(method) at full size: \(full.relativeDifference)")
     }
   }
@@ -95,9 +100,12 @@ struct GradientTests {
     let network = GradientCheck.network(checking: [3, 5, 3], activation: .sigmoid, seed: 1)
     var wrong = try objective.gradient(of: network, on: examples).gradients
     for l in wrong.layers {
-      for i in 0..<wrong[l].rows { wrong[l][i, 0] += objective.lambda / 5 * network.thetas[l][i, 0] }
+      for i in 0..<wrong[l].rows {
+        wrong[l][i, 0] += objective.lambda / 5 * network.thetas[l][i, 0]
+      }
     }
-    let check = try GradientCheck(network: network, examples: examples, objective: objective, analytic: wrong)
+    let check = try GradientCheck(
+      network: network, examples: examples, objective: objective, analytic: wrong)
     #expect(!check.passed)
     #expect(check.relativeDifference > 1e-6)
   }
@@ -123,7 +131,9 @@ struct GradientTests {
     for method in Backpropagation.allCases {
       let result = try objective.gradient(of: network, on: examples, using: method)
       #expect(abs(result.cost - cost) <= 1e-15, "\(method)")
-      for (actual, expected) in zip(result.gradients[1].elements + result.gradients[2].elements, expectedD1 + expectedD2) {
+      for (actual, expected) in zip(
+        result.gradients[1].elements + result.gradients[2].elements, expectedD1 + expectedD2)
+      {
         #expect(abs(actual - expected) <= 1e-15, "\(method)")
       }
     }
@@ -138,9 +148,12 @@ struct GradientTests {
     let other = Network(architecture: architecture, activation: .tanh, seed: 12)
     #expect(first.thetas.elements.map(\.elements) == again.thetas.elements.map(\.elements))
     #expect(first.thetas.elements.map(\.elements) != other.thetas.elements.map(\.elements))
-    let firstGradient = try objective.gradient(of: first, on: examples).gradients.elements.map(\.elements)
-    let againGradient = try objective.gradient(of: again, on: examples).gradients.elements.map(\.elements)
-    let otherGradient = try objective.gradient(of: other, on: examples).gradients.elements.map(\.elements)
+    let firstGradient = try objective.gradient(of: first, on: examples).gradients.elements.map(
+      \.elements)
+    let againGradient = try objective.gradient(of: again, on: examples).gradients.elements.map(
+      \.elements)
+    let otherGradient = try objective.gradient(of: other, on: examples).gradients.elements.map(
+      \.elements)
     #expect(firstGradient == againGradient)
     #expect(firstGradient != otherGradient)
   }

@@ -17,7 +17,8 @@ struct InputValidationTests {
   @Test func nonFiniteInputsAreRejected() throws {
     for bad in [Double.nan, .infinity, -.infinity] {
       let text = Self.message {
-        _ = try Examples(inputs: Matrix(rows: [[0.5, 1], [2, bad]]), targets: Matrix(rows: [[1], [0]]))
+        _ = try Examples(
+          inputs: Matrix(rows: [[0.5, 1], [2, bad]]), targets: Matrix(rows: [[1], [0]]))
       }
       #expect(text == "input 2 of example 2 is \(bad)")
     }
@@ -36,14 +37,16 @@ struct InputValidationTests {
 
   @Test func examplesMustFitTheNetwork() throws {
     let network = Network(architecture: [2, 3, 2], seed: 1)
-    let examples = try Examples(inputs: Matrix(rows: [[1, 2, 3]]), targets: Matrix(rows: [[1, 0]]))
+    let examples = try Examples(
+      inputs: Matrix(rows: [[1, 2, 3]]), targets: Matrix(rows: [[1, 0]]))
     let text = Self.message { _ = try Objective().gradient(of: network, on: examples) }
     #expect(text == "the examples have 3 inputs but network 2-3-2 takes 2")
   }
 
   @Test func negativeOrNonFiniteLambdaIsRejected() {
     #expect(Self.message { _ = try Objective(lambda: -1) }?.contains("λ (lambda) must be") == true)
-    #expect(Self.message { _ = try Objective(lambda: .nan) }?.contains("λ (lambda) must be") == true)
+    #expect(
+      Self.message { _ = try Objective(lambda: .nan) }?.contains("λ (lambda) must be") == true)
   }
 
   @Test func weightsRoundTripThroughJSON() throws {

@@ -28,7 +28,9 @@ struct Gradcheck: ParsableCommand {
   @OptionGroup var model: ModelOptions
 
   func validate() throws {
-    guard exampleCount >= 1 else { throw ValidationError("--examples must be 1 or more, got \(exampleCount)") }
+    guard exampleCount >= 1 else {
+      throw ValidationError("--examples must be 1 or more, got \(exampleCount)")
+    }
     guard entries >= 0 else { throw ValidationError("--entries must be 0 or more, got \(entries)") }
     guard layers.parameterCount <= 100_000 else {
       throw ValidationError(
@@ -38,17 +40,23 @@ struct Gradcheck: ParsableCommand {
   }
 
   func run() throws {
-    let network = GradientCheck.network(checking: layers, activation: model.activation, seed: model.seed)
+    let network = GradientCheck.network(
+      checking: layers, activation: model.activation, seed: model.seed)
     let examples = try Examples.random(for: layers, count: exampleCount, seed: model.seed)
     let objective = try model.objective()
     let analytic = try objective.gradient(of: network, on: examples, using: backprop)
-    let check = try GradientCheck(network: network, examples: examples, objective: objective, analytic: analytic.gradients)
+    let check = try GradientCheck(
+      network: network, examples: examples, objective: objective, analytic: analytic.gradients)
 
     print(
       "Gradient check of the \(backprop.rawValue) backpropagation: network \(layers),"
         + " \(model.activation.rawValue) hidden units, \(model.cost.rawValue) cost,")
-    print("λ = \(Formatting.compact(model.lambda)), m = \(exampleCount) made-up examples, seed \(model.seed)")
-    print("numerical = (J(Θ + ε) − J(Θ − ε)) / 2ε for each weight, ε = \(Formatting.compact(GradientCheck.epsilon))")
+    print(
+      "λ = \(Formatting.compact(model.lambda)), m = \(exampleCount) made-up examples, seed \(model.seed)"
+    )
+    print(
+      "numerical = (J(Θ + ε) − J(Θ − ε)) / 2ε for each weight, ε = \(Formatting.compact(GradientCheck.epsilon))"
+    )
     print()
     if entries > 0 {
       var rows = [["weight", "numerical", "backprop D"]]
@@ -59,16 +67,22 @@ struct Gradcheck: ParsableCommand {
           Formatting.number(check.analytic[l][i, j], decimals: 12),
         ])
       }
-      Formatting.table(rows).forEach { print("  " + $0) }
+      Formatting.printLines(Formatting.table(rows), indent: "  ")
       print("  (indices 1-based; column 1 holds the bias weights)")
       print()
     }
     var rows = [["layer", "max |num − D|", "‖num − D‖ / ‖num + D‖"]]
     for layer in check.layers {
-      rows.append(["D(\(layer.layer))", Formatting.scientific(layer.maxAbsoluteDifference), Formatting.scientific(layer.relativeDifference)])
+      rows.append([
+        "D(\(layer.layer))", Formatting.scientific(layer.maxAbsoluteDifference),
+        Formatting.scientific(layer.relativeDifference),
+      ])
     }
-    rows.append(["all", Formatting.scientific(check.maxAbsoluteDifference), Formatting.scientific(check.relativeDifference)])
-    Formatting.table(rows).forEach { print("  " + $0) }
+    rows.append([
+      "all", Formatting.scientific(check.maxAbsoluteDifference),
+      Formatting.scientific(check.relativeDifference),
+    ])
+    Formatting.printLines(Formatting.table(rows), indent: "  ")
     print()
     let verdict = check.passed ? "PASS" : "FAIL"
     let comparison = check.passed ? "<" : "≥"
@@ -83,7 +97,9 @@ struct Gradcheck: ParsableCommand {
   private func shownEntries(_ network: Network) -> [(Int, Int, Int)] {
     network.thetas.layers.flatMap { l in
       let columns = network.thetas[l].columns
-      return (0..<min(entries, network.thetas[l].elements.count)).map { (l, $0 / columns, $0 % columns) }
+      return (0..<min(entries, network.thetas[l].elements.count)).map {
+        (l, $0 / columns, $0 % columns)
+      }
     }
   }
 }

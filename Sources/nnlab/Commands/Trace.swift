@@ -17,19 +17,30 @@ struct Trace: ParsableCommand {
       """
   )
 
-  @Option(help: "The layer sizes s1-s2-…-sL (default 2-2-2, or the shapes of --init-weights).", transform: parseArchitecture)
+  @Option(
+    help: "The layer sizes s1-s2-…-sL (default 2-2-2, or the shapes of --init-weights).",
+    transform: parseArchitecture)
   var layers: Architecture?
 
-  @Option(help: ArgumentHelp("Weights to start from (JSON {\"theta\": [Θ1, Θ2, …]}).", valueName: "file.json"))
+  @Option(
+    help: ArgumentHelp(
+      "Weights to start from (JSON {\"theta\": [Θ1, Θ2, …]}).", valueName: "file.json"))
   var initWeights: String?
 
-  @Option(help: ArgumentHelp("One example's inputs, comma-separated; repeat for more examples.", valueName: "x1,x2,…"))
+  @Option(
+    help: ArgumentHelp(
+      "One example's inputs, comma-separated; repeat for more examples.", valueName: "x1,x2,…"))
   var input: [String] = []
 
-  @Option(help: ArgumentHelp("The targets of the example given by the --input in the same position.", valueName: "y1,y2,…"))
+  @Option(
+    help: ArgumentHelp(
+      "The targets of the example given by the --input in the same position.", valueName: "y1,y2,…")
+  )
   var target: [String] = []
 
-  @Option(name: .customLong("examples"), help: "How many made-up examples to trace when no --input is given.")
+  @Option(
+    name: .customLong("examples"),
+    help: "How many made-up examples to trace when no --input is given.")
   var exampleCount: Int = 2
 
   @Option(name: .customLong("lr"), help: "Learning rate α of the gradient-descent step.")
@@ -41,13 +52,18 @@ struct Trace: ParsableCommand {
   @OptionGroup var model: ModelOptions
 
   func validate() throws {
-    guard exampleCount >= 1 else { throw ValidationError("--examples must be 1 or more, got \(exampleCount)") }
+    guard exampleCount >= 1 else {
+      throw ValidationError("--examples must be 1 or more, got \(exampleCount)")
+    }
     guard learningRate.isFinite, learningRate > 0 else {
       throw ValidationError("--lr must be a finite number greater than 0, got \(learningRate)")
     }
-    guard (0...15).contains(decimals) else { throw ValidationError("--decimals must be from 0 to 15, got \(decimals)") }
+    guard (0...15).contains(decimals) else {
+      throw ValidationError("--decimals must be from 0 to 15, got \(decimals)")
+    }
     guard input.count == target.count else {
-      throw ValidationError("every --input needs a --target: got \(input.count) --input and \(target.count) --target")
+      throw ValidationError(
+        "every --input needs a --target: got \(input.count) --input and \(target.count) --target")
     }
   }
 
@@ -59,9 +75,13 @@ struct Trace: ParsableCommand {
     print(
       "Backpropagation, step by step: network \(network.architecture), \(model.activation.rawValue) hidden units,"
         + " \(model.cost.rawValue) cost,")
-    print("λ = \(Formatting.compact(model.lambda)), α = \(Formatting.compact(learningRate)), m = \(examples.count) examples")
+    print(
+      "λ = \(Formatting.compact(model.lambda)), α = \(Formatting.compact(learningRate)), m = \(examples.count) examples"
+    )
     print()
-    print(initWeights.map { "Weights from \($0):" } ?? "Weights from seed \(model.seed), uniform in [−ε, ε] with ε = √6/√(s_l + s_{l+1}):")
+    print(
+      initWeights.map { "Weights from \($0):" }
+        ?? "Weights from seed \(model.seed), uniform in [−ε, ε] with ε = √6/√(s_l + s_{l+1}):")
     for l in network.thetas.layers {
       printMatrix("Θ(\(l))", network.thetas[l], note: "column 0 multiplies the bias unit")
     }
@@ -84,61 +104,84 @@ struct Trace: ParsableCommand {
         + " = \(number(reference.cost))")
 
     let fast = try objective.gradient(of: network, on: examples)
-    let difference = zip(fast.gradients.elements, reference.gradients.elements)
+    let difference =
+      zip(fast.gradients.elements, reference.gradients.elements)
       .map { $0.largestDifference(from: $1) }.max() ?? 0
     print(
       "The vectorised implementation gives the same D (largest difference \(Formatting.scientific(difference)))"
         + " and J = \(number(fast.cost)).")
 
     print()
-    print("One step of gradient descent: Θ(l) := Θ(l) − α·D(l), α = \(Formatting.compact(learningRate))")
+    print(
+      "One step of gradient descent: Θ(l) := Θ(l) − α·D(l), α = \(Formatting.compact(learningRate))"
+    )
     network.descend(along: reference.gradients, learningRate: learningRate)
     for l in network.thetas.layers { printMatrix("Θ(\(l))", network.thetas[l]) }
-    print("J(Θ) after the step = \(number(try objective.cost(of: network, on: examples))) (was \(number(reference.cost)))")
+    print(
+      "J(Θ) after the step = \(number(try objective.cost(of: network, on: examples))) (was \(number(reference.cost)))"
+    )
   }
 
   private func number(_ value: Double) -> String {
     Formatting.number(value, decimals: decimals).trimmingCharacters(in: .whitespaces)
   }
 
-  private func printMatrix(_ name: String, _ matrix: Matrix, note: String? = nil, indent: String = "  ") {
+  private func printMatrix(
+    _ name: String, _ matrix: Matrix, note: String? = nil, indent: String = "  "
+  ) {
     print("\(indent)\(name)  \(matrix.shapeDescription)" + (note.map { "  (\($0))" } ?? ""))
-    Formatting.matrix(matrix, decimals: decimals).forEach { print("\(indent)  \($0)") }
+    Formatting.printLines(Formatting.matrix(matrix, decimals: decimals), indent: indent + "  ")
   }
 
   private func printExample(_ example: ExampleTrace, network: Network) {
     let layerCount = network.layerCount
     let vector = { (column: Matrix) in Formatting.vector(column, decimals: self.decimals) }
     print()
-    print("Example i = \(example.index): x = \(vector(example.input)), y = \(vector(example.target))")
+    print(
+      "Example i = \(example.index): x = \(vector(example.input)), y = \(vector(example.target))")
     print("  Forward propagation")
     var forward = [["a(1) = x", "= " + vector(example.activations[1])]]
     for l in 2...layerCount {
-      forward.append(["z(\(l)) = Θ(\(l - 1))·[1; a(\(l - 1))]", "= " + vector(example.weightedInputs[l])])
+      forward.append([
+        "z(\(l)) = Θ(\(l - 1))·[1; a(\(l - 1))]", "= " + vector(example.weightedInputs[l]),
+      ])
       let output = l == layerCount ? " = h_Θ(x)" : ""
       forward.append(["a(\(l)) = g(z(\(l)))\(output)", "= " + vector(example.activations[l])])
     }
     forward.append(["cost of this example", "= " + number(example.loss)])
-    Formatting.table(forward, separator: "  ", rightAligned: false).forEach { print("    " + $0) }
+    Formatting.printLines(Formatting.table(forward, rightAligned: false), indent: "    ")
 
     print("  Back propagation")
-    var backward = [["δ(\(layerCount)) = \(model.cost.outputErrorFormula(outputLayer: layerCount))", "= " + vector(example.errors[layerCount])]]
+    var backward = [
+      [
+        "δ(\(layerCount)) = \(model.cost.outputErrorFormula(outputLayer: layerCount))",
+        "= " + vector(example.errors[layerCount]),
+      ]
+    ]
     for l in (2..<layerCount).reversed() {
-      backward.append(["g′(z(\(l))) = \(network.activation(ofLayer: l).derivativeFormula(layer: l))", "= " + vector(example.derivatives[l])])
-      backward.append(["δ(\(l)) = (Θ(\(l))ᵀ δ(\(l + 1))) without its bias row ∘ g′(z(\(l)))", "= " + vector(example.errors[l])])
+      backward.append([
+        "g′(z(\(l))) = \(network.activation(ofLayer: l).derivativeFormula(layer: l))",
+        "= " + vector(example.derivatives[l]),
+      ])
+      backward.append([
+        "δ(\(l)) = (Θ(\(l))ᵀ δ(\(l + 1))) without its bias row ∘ g′(z(\(l)))",
+        "= " + vector(example.errors[l]),
+      ])
     }
-    Formatting.table(backward, separator: "  ", rightAligned: false).forEach { print("    " + $0) }
+    Formatting.printLines(Formatting.table(backward, rightAligned: false), indent: "    ")
 
     print("  Accumulate")
     for l in example.accumulators.layers {
-      printMatrix("Δ(\(l)) := Δ(\(l)) + δ(\(l + 1))·[1; a(\(l))]ᵀ =", example.accumulators[l], indent: "    ")
+      printMatrix(
+        "Δ(\(l)) := Δ(\(l)) + δ(\(l + 1))·[1; a(\(l))]ᵀ =", example.accumulators[l], indent: "    ")
     }
   }
 
   /// The weights of --init-weights, or seeded random ones of --layers.
   private func startingNetwork() throws -> Network {
     guard let path = initWeights else {
-      return Network(architecture: layers ?? [2, 2, 2], activation: model.activation, seed: model.seed)
+      return Network(
+        architecture: layers ?? [2, 2, 2], activation: model.activation, seed: model.seed)
     }
     let data = try CommandFailure.contents(ofFile: path)
     do {
@@ -155,8 +198,12 @@ struct Trace: ParsableCommand {
     }
     let inputCount = architecture.layerSizes[0]
     let outputCount = architecture.layerSizes[architecture.layerCount - 1]
-    let inputs = try input.enumerated().map { try values(of: $1, option: "--input", position: $0 + 1, count: inputCount) }
-    let targets = try target.enumerated().map { try values(of: $1, option: "--target", position: $0 + 1, count: outputCount) }
+    let inputs = try input.enumerated().map {
+      try values(of: $1, option: "--input", position: $0 + 1, count: inputCount)
+    }
+    let targets = try target.enumerated().map {
+      try values(of: $1, option: "--target", position: $0 + 1, count: outputCount)
+    }
     do {
       return try Examples(inputs: Matrix(rows: inputs), targets: Matrix(rows: targets))
     } catch let error as BackpropError {
@@ -164,17 +211,20 @@ struct Trace: ParsableCommand {
     }
   }
 
-  private func values(of text: String, option: String, position: Int, count: Int) throws -> [Double] {
+  private func values(of text: String, option: String, position: Int, count: Int) throws -> [Double]
+  {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false)
     let numbers = try parts.map { part in
       guard let value = Double(part.trimmingCharacters(in: .whitespaces)) else {
-        throw CommandFailure(message: "\(option) \(position) ('\(text)'): '\(part)' is not a number", exitCode: .usage)
+        throw CommandFailure(
+          message: "\(option) \(position) ('\(text)'): '\(part)' is not a number", exitCode: .usage)
       }
       return value
     }
     guard numbers.count == count else {
       throw CommandFailure(
-        message: "\(option) \(position) ('\(text)') has \(numbers.count) values but the network needs \(count)",
+        message:
+          "\(option) \(position) ('\(text)') has \(numbers.count) values but the network needs \(count)",
         exitCode: .usage)
     }
     return numbers
