@@ -12,8 +12,10 @@ struct NNLab: ParsableCommand {
     commandName: "nnlab",
     abstract: "Backpropagation as Andrew Ng's course states it: explained, checked, tracked.",
     discussion: """
-      Start with 'nnlab shapes 3-3-3' (what shape is each Θ, a, z, δ, Δ, D), 'nnlab trace'
-      (one backpropagation step, every number) and 'nnlab gradcheck' (is the gradient right?).
+      New here? Try these three, in order:
+        nnlab shapes 3-3-3     the shape of every Θ, a, z, δ, Δ and D, and what each is
+        nnlab trace            one step of backpropagation with every number printed
+        nnlab gradcheck        backpropagation against numerical gradients
       """,
     version: version,
     subcommands: [Shapes.self, Trace.self, Gradcheck.self]

@@ -6,10 +6,7 @@ struct Gradcheck: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check backpropagation against numerical gradients (central differences, ε = 1e-4).",
     discussion: """
-      Like the course's checkNNGradients: a small random network (seeded, weights of 0.1 at
-      most as in the course's check) and made-up examples, a few
-      entries of D side by side with their numerical estimates, then the relative difference
-      ‖num − D‖ / ‖num + D‖ per layer and overall. PASS below 1e-9; exit status 1 on FAIL.
+      Like the course's checkNNGradients: a small random network (seeded, its weights scaled to 0.1 of the training initialization as the course's check keeps them small) and made-up examples; a few entries of D next to their numerical estimates, then the relative difference ‖num − D‖ / ‖num + D‖ per layer and overall. PASS below 1e-9; exit status 1 on FAIL.
       """
   )
 

@@ -8,12 +8,12 @@ struct Trace: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run one step of backpropagation on a tiny network and print every number.",
     discussion: """
-      Forward propagation, every δ, Δ accumulated example by example, D, and Θ after one step
-      of gradient descent, for made-up examples or your own:
+      Forward propagation, every δ, Δ accumulated example by example, D, and Θ after one step of gradient descent, for made-up examples or your own. A weights file is JSON {"theta": [Θ1, Θ2, …]}, each Θ a list of rows, column 0 the bias weights.
+
+      Examples:
         nnlab trace
         nnlab trace --layers 2-3-1 --input 0.5,1 --target 1 --input 1,-1 --target 0
         nnlab trace --init-weights weights.json --lambda 1
-      A weights file is JSON {"theta": [Θ1, Θ2, …]}, each Θ a list of rows, column 0 the bias.
       """
   )
 
