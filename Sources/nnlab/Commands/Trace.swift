@@ -76,7 +76,7 @@ struct Trace: ParsableCommand {
       "Backpropagation, step by step: network \(network.architecture), \(model.activation.rawValue) hidden units,"
         + " \(model.cost.rawValue) cost,")
     print(
-      "λ = \(Formatting.compact(model.lambda)), α = \(Formatting.compact(learningRate)), m = \(examples.count) examples"
+      "λ = \(Formatting.compact(model.lambda)), α = \(Formatting.compact(learningRate)), m = \(examples.count) example\(examples.count == 1 ? "" : "s")"
     )
     print()
     print(
@@ -173,7 +173,7 @@ struct Trace: ParsableCommand {
     print("  Accumulate")
     for l in example.accumulators.layers {
       printMatrix(
-        "Δ(\(l)) := Δ(\(l)) + δ(\(l + 1))·[1; a(\(l))]ᵀ =", example.accumulators[l], indent: "    ")
+        "Δ(\(l)) := Δ(\(l)) + δ(\(l + 1))·[1; a(\(l))]ᵀ", example.accumulators[l], indent: "    ")
     }
   }
 
