@@ -1,11 +1,19 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-/// The matrix kernels use AVX2/AVX-512 FMA only when compiled for this machine's processor;
-/// without it a `SIMD8<Double>` fused multiply-add becomes a library call per lane.
-/// Set `NNLAB_PORTABLE=1` to build a binary that runs on any x86-64 or ARM machine.
-let processorSettings: [SwiftSetting] =
-  Context.environment["NNLAB_PORTABLE"] == nil ? [.unsafeFlags(["-target-cpu", "native"])] : []
+/// The matrix kernel is `SIMD8<Double>` with fused multiply-adds, which Swift turns into FMA
+/// instructions only when it compiles for a processor that has them; without a target CPU each
+/// lane becomes a library call. On x86-64 the default is `haswell` (AVX2 + FMA: every x86-64
+/// processor since 2013), so the binary runs on any current machine; `NNLAB_CPU=native` builds
+/// for this machine's processor (AVX-512 where it has it, about a quarter faster products).
+/// ARM64 has FMA in its baseline and needs no flag.
+let processorSettings: [SwiftSetting] = {
+  #if arch(x86_64)
+    return [.unsafeFlags(["-target-cpu", Context.environment["NNLAB_CPU"] ?? "haswell"])]
+  #else
+    return []
+  #endif
+}()
 
 let package = Package(
   name: "nnlab",
@@ -15,12 +23,17 @@ let package = Package(
     .library(name: "Backprop", targets: ["Backprop"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
   ],
   targets: [
     .target(name: "Backprop", swiftSettings: processorSettings),
     .target(name: "Datasets", dependencies: ["Backprop"]),
-    .target(name: "Tracking"),
+    .target(
+      name: "Tracking",
+      dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+      plugins: ["EmbedSQL"]
+    ),
     .target(name: "Training", dependencies: ["Backprop", "Datasets", "Tracking"]),
     .target(name: "Reports", dependencies: ["Tracking"]),
     .executableTarget(
@@ -36,7 +49,16 @@ let package = Package(
       path: "bench/gradient",
       swiftSettings: processorSettings
     ),
+    .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
+    .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
+    .testTarget(
+      name: "TrackingTests",
+      dependencies: ["Tracking", "tracking-probe", .product(name: "GRDB", package: "GRDB.swift")],
+      exclude: ["Fixtures"]
+    ),
+    .executableTarget(
+      name: "tracking-probe", dependencies: ["Tracking"], path: "Tests/TrackingProbe"),
     .testTarget(name: "nnlabTests", dependencies: ["nnlab"]),
   ],
   swiftLanguageModes: [.v6]

@@ -46,7 +46,7 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
           "architecture '\(text)' has no size for layer \(index + 1); write the unit counts"
             + " joined by '-', e.g. 400-25-10")
       }
-      guard let size = Int(trimmed) else {
+      guard trimmed.allSatisfy({ $0.isASCII && $0.isNumber }), let size = Int(trimmed) else {
         throw BackpropError.invalidArchitecture(
           "layer \(index + 1) of architecture '\(text)' is '\(trimmed)', not a whole number of units"
         )
@@ -55,6 +55,12 @@ public struct Architecture: Equatable, Hashable, Sendable, CustomStringConvertib
     }
     try self.init(layerSizes: sizes)
   }
+
+  /// s1, the number of inputs.
+  public var inputCount: Int { layerSizes[0] }
+
+  /// sL, the number of outputs.
+  public var outputCount: Int { layerSizes[layerSizes.count - 1] }
 
   /// L, the number of layers including input and output.
   public var layerCount: Int { layerSizes.count }

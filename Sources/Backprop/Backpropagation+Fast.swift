@@ -9,8 +9,9 @@ extension Objective {
   /// Row i of each matrix is the reference loop's column vector for example i, and Δ^(l) is
   /// its sum over i.
   func fastGradient(of network: Network, on examples: Examples) -> CostAndGradient {
-    let activations = network.forwardPropagate(examples.inputs)
-    let outputs = activations[network.layerCount]
+    let forward = network.forwardPropagate(examples.inputs)
+    let activations = forward.activations
+    let outputs = forward.outputs
     var errors = cost.outputErrors(outputs: outputs, targets: examples.targets)
     var accumulators = network.thetas
     for l in network.thetas.layers.reversed() {
@@ -22,7 +23,8 @@ extension Objective {
       }
     }
     return costAndGradient(
-      totalLoss: cost.totalLoss(outputs: outputs, targets: examples.targets),
+      totalLoss: cost.totalLoss(
+        outputs: outputs, weightedInputs: forward.outputWeightedInputs, targets: examples.targets),
       accumulators: accumulators, of: network, exampleCount: examples.count)
   }
 }

@@ -32,7 +32,8 @@ extension Objective {
         activations.append(weightedInputs[l + 1].map(network.activation(ofLayer: l + 1).value))
       }
       let output = activations[layerCount]
-      let loss = cost.totalLoss(outputs: output, targets: y)
+      let loss = cost.totalLoss(
+        outputs: output, weightedInputs: weightedInputs[layerCount], targets: y)
       totalLoss += loss
 
       let unset = Matrix(rows: 0, columns: 0)

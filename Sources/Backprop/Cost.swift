@@ -8,20 +8,24 @@ public enum Cost: String, CaseIterable, Sendable {
   /// J = (1/m) Σᵢ ½ Σₖ (hₖ − yₖ)²; δ^(L) = (a^(L) − y) ∘ g′(z^(L)).
   case mse
 
-  /// One output unit's share of one example's cost.
-  /// Cross-entropy skips a term whose y factor is 0, so h = 0 or 1 costs 0 where it is right.
+  /// One output unit's share of one example's cost, given its weighted input z and output
+  /// h = g(z). Cross-entropy is computed from z, −y log σ(z) − (1 − y) log(1 − σ(z)) =
+  /// y·softplus(−z) + (1 − y)·softplus(z), which stays finite where σ(z) rounds to 0 or 1.
   @inline(__always)
-  public func loss(output h: Double, target y: Double) -> Double {
+  public func loss(output h: Double, weightedInput z: Double, target y: Double) -> Double {
     switch self {
     case .crossEntropy:
-      var loss = 0.0
-      if y != 0 { loss -= y * log(h) }
-      if y != 1 { loss -= (1 - y) * log(1 - h) }
-      return loss
+      return y * Self.softplus(-z) + (1 - y) * Self.softplus(z)
     case .mse:
       let difference = h - y
       return 0.5 * difference * difference
     }
+  }
+
+  /// log(1 + eᵗ), without overflow for large t.
+  @inline(__always)
+  static func softplus(_ t: Double) -> Double {
+    max(t, 0) + log1p(exp(-abs(t)))
   }
 
   /// One output unit's error δₖ^(L), given its activation a = h = g(z) of the sigmoid output.
@@ -33,9 +37,16 @@ public enum Cost: String, CaseIterable, Sendable {
     }
   }
 
-  /// Σ over every example and output unit of `loss` — m·J before regularization.
-  public func totalLoss(outputs: Matrix, targets: Matrix) -> Double {
-    zip(outputs.elements, targets.elements).reduce(0) { $0 + loss(output: $1.0, target: $1.1) }
+  /// Σ over every example and output unit of `loss` — m·J before regularization. The three
+  /// matrices have one row per example and one column per output unit.
+  public func totalLoss(outputs: Matrix, weightedInputs: Matrix, targets: Matrix) -> Double {
+    var total = 0.0
+    for k in outputs.elements.indices {
+      total += loss(
+        output: outputs.elements[k], weightedInput: weightedInputs.elements[k],
+        target: targets.elements[k])
+    }
+    return total
   }
 
   /// δ^(L) for every output unit of every example (outputs and targets of the same shape).

@@ -49,8 +49,7 @@ extension Examples {
     -> Examples
   {
     var generator = SeededGenerator(seed: seed)
-    let inputCount = architecture.layerSizes[0]
-    let outputCount = architecture.layerSizes[architecture.layerCount - 1]
+    let (inputCount, outputCount) = (architecture.inputCount, architecture.outputCount)
     let inputs = Matrix(rows: m, columns: inputCount) { _, _ in
       (generator.nextUniform(from: -1, to: 1) * 100).rounded() / 100
     }

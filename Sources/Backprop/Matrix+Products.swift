@@ -8,26 +8,33 @@ extension Matrix {
     case asIs, transposed, withoutFirstColumn, transposedWithoutFirstColumn
   }
 
+  /// The shape of `self` read as `reading` says.
+  private func shape(_ reading: Reading) -> (rows: Int, columns: Int) {
+    switch reading {
+    case .asIs: (rows, columns)
+    case .transposed: (columns, rows)
+    case .withoutFirstColumn: (rows, columns - 1)
+    case .transposedWithoutFirstColumn: (columns - 1, rows)
+    }
+  }
+
   /// Runs `body` with a strided view of `self` read as `reading` says.
   private func withView<R>(_ reading: Reading, _ body: (StridedView) -> R) -> R {
     elements.withUnsafeBufferPointer { buffer in
       // `product` never asks for a view of an empty matrix, and a non-empty array has storage.
       let base = buffer.baseAddress!
+      let (viewRows, viewColumns) = shape(reading)
       let view: StridedView
       switch reading {
-      case .asIs:
+      case .asIs, .withoutFirstColumn:
+        let offset = reading == .asIs ? 0 : 1
         view = StridedView(
-          base: base, rows: rows, columns: columns, rowStride: columns, columnStride: 1)
-      case .transposed:
-        view = StridedView(
-          base: base, rows: columns, columns: rows, rowStride: 1, columnStride: columns)
-      case .withoutFirstColumn:
-        view = StridedView(
-          base: base + min(1, columns), rows: rows, columns: columns - 1, rowStride: columns,
+          base: base + offset, rows: viewRows, columns: viewColumns, rowStride: columns,
           columnStride: 1)
-      case .transposedWithoutFirstColumn:
+      case .transposed, .transposedWithoutFirstColumn:
+        let offset = reading == .transposed ? 0 : 1
         view = StridedView(
-          base: base + min(1, columns), rows: columns - 1, columns: rows, rowStride: 1,
+          base: base + offset, rows: viewRows, columns: viewColumns, rowStride: 1,
           columnStride: columns)
       }
       return body(view)
@@ -39,14 +46,15 @@ extension Matrix {
     _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading,
     addedTo initial: Matrix, firstColumn: Int = 0
   ) -> Matrix {
+    let (shapeA, shapeB) = (a.shape(readingA), b.shape(readingB))
+    precondition(shapeA.columns == shapeB.rows, "inner dimensions must agree")
+    precondition(initial.rows == shapeA.rows && initial.columns == firstColumn + shapeB.columns)
     var result = initial
     guard !a.elements.isEmpty, !b.elements.isEmpty else { return result }  // adds nothing
     a.withView(readingA) { viewA in
       b.withView(readingB) { viewB in
-        precondition(viewA.columns == viewB.rows, "inner dimensions must agree")
-        precondition(result.rows == viewA.rows && result.columns == firstColumn + viewB.columns)
         result.elements.withUnsafeMutableBufferPointer { c in
-          guard let base = c.baseAddress else { return }
+          guard let base = c.baseAddress else { return }  // an empty result has nothing to add to
           MatrixKernel.multiplyAdd(viewA, viewB, into: base + firstColumn, ldc: result.columns)
         }
       }

@@ -75,6 +75,11 @@ public struct Matrix: Equatable, Sendable {
   /// The shape written the course's way: `"25 × 401"`.
   public var shapeDescription: String { "\(rows) × \(columns)" }
 
+  /// Whether both matrices have the same number of rows and of columns.
+  public func hasSameShape(as other: Matrix) -> Bool {
+    rows == other.rows && columns == other.columns
+  }
+
   /// Whether every entry is finite (no NaN, no ±∞).
   public var isFinite: Bool { elements.allSatisfy(\.isFinite) }
 }
@@ -91,7 +96,7 @@ extension Matrix {
 
   /// Combines two matrices of the same shape entry by entry.
   public func combined(with other: Matrix, _ combine: (Double, Double) -> Double) -> Matrix {
-    precondition(rows == other.rows && columns == other.columns, "shapes must agree")
+    precondition(hasSameShape(as: other), "shapes must agree")
     var result = self
     for k in elements.indices { result.elements[k] = combine(elements[k], other.elements[k]) }
     return result
@@ -119,7 +124,7 @@ extension Matrix {
 
   /// max |aᵢⱼ − bᵢⱼ| over the entries of two matrices of the same shape (0 when empty).
   public func largestDifference(from other: Matrix) -> Double {
-    precondition(rows == other.rows && columns == other.columns, "shapes must agree")
+    precondition(hasSameShape(as: other), "shapes must agree")
     return zip(elements, other.elements).reduce(0) { max($0, abs($1.0 - $1.1)) }
   }
 

@@ -20,7 +20,7 @@ public struct Network: Equatable, Sendable {
     var sizes = [first.columns - 1]
     for (index, theta) in thetas.enumerated() {
       let l = index + 1
-      guard theta.rows >= 1, theta.columns == sizes[index] + 1 else {
+      guard theta.rows >= 1, theta.columns >= 2, theta.columns == sizes[index] + 1 else {
         throw BackpropError.shapeMismatch(
           l == 1
             ? "Θ(1) is \(theta.shapeDescription) but needs 1 row or more and 2 columns or more (s2 × (s1 + 1))"
@@ -88,20 +88,21 @@ public struct Network: Equatable, Sendable {
     return network
   }
 
-  /// h_Θ(X) = A_L for a batch (rows are examples), and every A_l on the way:
-  /// A_1 = X, A_{l+1} = g([1 A_l]·Θ^(l)ᵀ).
-  public func forwardPropagate(_ inputs: Matrix) -> Layered<Matrix> {
+  /// Forward propagation of a batch (rows are examples): A_1 = X, Z_{l+1} = [1 A_l]·Θ^(l)ᵀ,
+  /// A_{l+1} = g(Z_{l+1}); every A_l, and Z_L, which the cross-entropy is computed from.
+  public func forwardPropagate(_ inputs: Matrix) -> ForwardPropagation {
     var activations = Layered([inputs], firstLayer: 1)
+    var weightedInputs = inputs
     for l in thetas.layers {
-      let g = activation(ofLayer: l + 1)
-      activations.append(activations[l].withBiasTimesTransposed(thetas[l]).map(g.value))
+      weightedInputs = activations[l].withBiasTimesTransposed(thetas[l])
+      activations.append(weightedInputs.map(activation(ofLayer: l + 1).value))
     }
-    return activations
+    return ForwardPropagation(activations: activations, outputWeightedInputs: weightedInputs)
   }
 
   /// Checks that `examples` fit the network: s1 input columns and sL target columns.
   func validate(_ examples: Examples) throws {
-    let (inputs, outputs) = (architecture.layerSizes[0], architecture.layerSizes[layerCount - 1])
+    let (inputs, outputs) = (architecture.inputCount, architecture.outputCount)
     guard examples.inputs.columns == inputs else {
       throw BackpropError.shapeMismatch(
         "the examples have \(examples.inputs.columns) inputs but network \(architecture) takes \(inputs)"
@@ -113,4 +114,15 @@ public struct Network: Equatable, Sendable {
           + " has \(outputs) output units")
     }
   }
+}
+
+/// What forward propagation of a batch computes.
+public struct ForwardPropagation: Sendable {
+  /// A_l for l = 1…L, each m × s_l; A_L = h_Θ(X).
+  public let activations: Layered<Matrix>
+  /// Z_L, m × s_L: the output layer's weighted inputs.
+  public let outputWeightedInputs: Matrix
+
+  /// h_Θ(X) = A_L.
+  public var outputs: Matrix { activations[activations.layers.upperBound - 1] }
 }

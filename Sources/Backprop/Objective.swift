@@ -28,8 +28,14 @@ public struct Objective: Sendable, Equatable {
   /// on training and validation sets.
   public func dataCost(of network: Network, on examples: Examples) throws -> Double {
     try network.validate(examples)
-    let outputs = network.forwardPropagate(examples.inputs)[network.layerCount]
-    return cost.totalLoss(outputs: outputs, targets: examples.targets) / Double(examples.count)
+    return dataCost(of: network.forwardPropagate(examples.inputs), targets: examples.targets)
+  }
+
+  /// The data cost of a forward propagation whose targets are `targets`.
+  func dataCost(of forward: ForwardPropagation, targets: Matrix) -> Double {
+    cost.totalLoss(
+      outputs: forward.outputs, weightedInputs: forward.outputWeightedInputs, targets: targets)
+      / Double(targets.rows)
   }
 
   /// J(Θ), regularization included.

@@ -20,8 +20,12 @@ struct CommandFailure: Error {
 
   /// Reads the file at `path`: a missing file is exit 66, an unreadable one exit 74.
   static func contents(ofFile path: String) throws -> Data {
-    guard FileManager.default.fileExists(atPath: path) else {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw CommandFailure(message: "\(path): no such file", exitCode: .missingInput)
+    }
+    guard !isDirectory.boolValue else {
+      throw CommandFailure(message: "\(path) is a directory, not a file", exitCode: .missingInput)
     }
     do {
       return try Data(contentsOf: URL(fileURLWithPath: path))

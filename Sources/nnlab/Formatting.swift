@@ -3,10 +3,11 @@ import Foundation
 
 /// How numbers, vectors, matrices and tables look on the terminal.
 enum Formatting {
-  /// `value` with `decimals` digits after the point, and a leading space where there is no
-  /// minus sign so columns line up.
+  /// `value` with `decimals` digits after the point (in scientific notation from 10⁶ on), and
+  /// a leading space where there is no minus sign so columns line up.
   static func number(_ value: Double, decimals: Int) -> String {
-    String(format: "% .\(decimals)f", value)
+    abs(value) < 1e6 || !value.isFinite
+      ? String(format: "% .\(decimals)f", value) : String(format: "% .\(decimals)e", value)
   }
 
   /// `value` as briefly as it can be written: `0`, `0.3`, `1e-05`.

@@ -4,6 +4,7 @@ import Backprop
 extension Activation: ExpressibleByArgument {}
 extension Cost: ExpressibleByArgument {}
 extension Backpropagation: ExpressibleByArgument {}
+extension GradientMistake: ExpressibleByArgument {}
 
 /// The options that make a network and its objective, shared by `trace` and `gradcheck`.
 struct ModelOptions: ParsableArguments {

@@ -31,6 +31,7 @@ struct ArchitectureTests {
     ("", "no size for layer 1"),
     ("100000-100000-10", "more than 100000000 weights"),
     ("99999999999999999999-3", "not a whole number"),
+    ("3-+3", "is '+3', not a whole number"),
   ])
   func badArchitecturesAreClearErrors(text: String, message: String) {
     do {

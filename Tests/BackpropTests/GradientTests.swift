@@ -60,7 +60,7 @@ struct GradientTests {
   }
 
   @Test func referenceAndFastAgreeAcrossTheKernelsBlocks() throws {
-    // m = 300 > 128 rows and 256 deep: every blocking edge of the product kernel is crossed.
+    // m = 300: more than one 256-deep panel and many 8-row tiles read in place.
     let architecture = try Architecture(parsing: "20-30-5")
     let network = Network(architecture: architecture, seed: 3)
     let examples = try Examples.random(for: architecture, count: 300, seed: 4)
@@ -93,48 +93,99 @@ struct GradientTests {
     }
   }
 
-  @Test func numericalCheckFailsWhenTheBiasColumnIsRegularized() throws {
+  @Test(arguments: GradientMistake.allCases)
+  func numericalCheckCatchesEachClassicMistake(_ mistake: GradientMistake) throws {
     let (_, examples, objective) = try Case(
       sizes: [3, 5, 3], activation: .sigmoid, cost: .crossEntropy, lambda: 1, exampleCount: 5
     ).make()
     let network = GradientCheck.network(checking: [3, 5, 3], activation: .sigmoid, seed: 1)
-    var wrong = try objective.gradient(of: network, on: examples).gradients
-    for l in wrong.layers {
-      for i in 0..<wrong[l].rows {
-        wrong[l][i, 0] += objective.lambda / 5 * network.thetas[l][i, 0]
-      }
-    }
+    let right = try objective.gradient(of: network, on: examples).gradients
+    let wrong = mistake.apply(to: right, of: network, objective: objective, exampleCount: 5)
     let check = try GradientCheck(
       network: network, examples: examples, objective: objective, analytic: wrong)
     #expect(!check.passed)
     #expect(check.relativeDifference > 1e-6)
+    let rightCheck = try GradientCheck(
+      network: network, examples: examples, objective: objective, analytic: right)
+    #expect(rightCheck.passed)
   }
 
-  /// A 1-1-1 network, one example, every step written out.
+  @Test func reluKinksAreLeftOutNotFailed() throws {
+    // Weights of 0.1 and 50 examples put some relu units within ±ε of their kink.
+    let architecture: Architecture = [10, 10, 10]
+    let network = GradientCheck.network(checking: architecture, activation: .relu, seed: 2)
+    let examples = try Examples.random(for: architecture, count: 50, seed: 2)
+    let objective = try Objective()
+    let gradient = try objective.gradient(of: network, on: examples)
+    let check = try GradientCheck(
+      network: network, examples: examples, objective: objective, analytic: gradient.gradients)
+    #expect(!check.kinks.isEmpty)
+    #expect(check.passed, "\(check.relativeDifference)")
+    // The left-out weights are exactly those whose estimate is off.
+    let worstKinked =
+      check.kinks.map {
+        abs(
+          check.numerical[$0.layer][$0.row, $0.column]
+            - gradient.gradients[$0.layer][$0.row, $0.column])
+      }.max() ?? 0
+    #expect(worstKinked > 1e-6)
+  }
+
+  @Test func crossEntropyStaysFiniteWhereTheSigmoidRoundsToOne() throws {
+    // z = 40 + 40·1 = 80: σ(z) rounds to exactly 1, but J = softplus(80) ≈ 80 for y = 0.
+    let network = try Network(thetas: [Matrix(rows: [[40, 40]])])
+    let examples = try Examples(inputs: Matrix(rows: [[1]]), targets: Matrix(rows: [[0]]))
+    for method in Backpropagation.allCases {
+      let result = try Objective().gradient(of: network, on: examples, using: method)
+      #expect(abs(result.cost - 80) < 1e-12, "\(method)")
+    }
+  }
+
+  /// A 1-1-1 network and two examples, every step written out (m = 2, so Δ/m and λ/m are
+  /// not Δ and λ). The literal values were computed separately, with Python's math module.
   @Test func oneOneOneByHand() throws {
     let (b1, w1, b2, w2) = (0.1, 0.3, -0.2, 0.5)
-    let (x, y, lambda) = (0.7, 1.0, 0.4)
+    let lambda = 0.4
     let sigmoid = { (z: Double) in 1 / (1 + exp(-z)) }
-    let z2 = b1 + w1 * x  // 0.31
-    let a2 = sigmoid(z2)
-    let z3 = b2 + w2 * a2
-    let h = sigmoid(z3)
-    let cost = -log(h) + lambda / 2 * (w1 * w1 + w2 * w2)  // y = 1, m = 1: −log h + (λ/2)Σw²
-    let delta3 = h - y
-    let delta2 = w2 * delta3 * a2 * (1 - a2)
-    let expectedD2 = [delta3, delta3 * a2 + lambda * w2]
-    let expectedD1 = [delta2, delta2 * x + lambda * w1]
+    // Example 1: x = 0.7, y = 1.
+    let z2First = b1 + w1 * 0.7  // 0.31
+    let a2First = sigmoid(z2First)  // 0.576885…
+    let hFirst = sigmoid(b2 + w2 * a2First)  // 0.522096…
+    let delta3First = hFirst - 1  // −0.477904…
+    let delta2First = w2 * delta3First * a2First * (1 - a2First)  // −0.058325…
+    // Example 2: x = −1.2, y = 0.
+    let a2Second = sigmoid(b1 + w1 * -1.2)  // σ(−0.26) = 0.435364…
+    let hSecond = sigmoid(b2 + w2 * a2Second)  // 0.504420…
+    let delta3Second = hSecond - 0  // 0.504420…
+    let delta2Second = w2 * delta3Second * a2Second * (1 - a2Second)  // 0.061999…
+    // J = (1/2)(−log h₁ − log(1 − h₂)) + (λ/(2·2))(w1² + w2²)
+    let cost = (-log(hFirst) - log(1 - hSecond)) / 2 + lambda / 4 * (w1 * w1 + w2 * w2)
+    // D = Δ/2 + (λ/2)·w off the bias column.
+    let expectedD1 = [
+      (delta2First + delta2Second) / 2,
+      (delta2First * 0.7 + delta2Second * -1.2) / 2 + lambda / 2 * w1,
+    ]
+    let expectedD2 = [
+      (delta3First + delta3Second) / 2,
+      (delta3First * a2First + delta3Second * a2Second) / 2 + lambda / 2 * w2,
+    ]
+    #expect(abs(z2First - 0.31) < 1e-15)
+    #expect(abs(cost - 0.7099652486141252) < 1e-14)
+    #expect(abs(expectedD1[0] - 0.0018367029059038788) < 1e-15)
+    #expect(abs(expectedD1[1] - 0.002386787181308997) < 1e-15)
+    #expect(abs(expectedD2[0] - 0.01325830230893904) < 1e-15)
+    #expect(abs(expectedD2[1] - 0.07195534367385886) < 1e-15)
 
     let network = try Network(thetas: [Matrix(rows: [[b1, w1]]), Matrix(rows: [[b2, w2]])])
-    let examples = try Examples(inputs: Matrix(rows: [[x]]), targets: Matrix(rows: [[y]]))
+    let examples = try Examples(
+      inputs: Matrix(rows: [[0.7], [-1.2]]), targets: Matrix(rows: [[1], [0]]))
     let objective = try Objective(lambda: lambda)
     for method in Backpropagation.allCases {
       let result = try objective.gradient(of: network, on: examples, using: method)
-      #expect(abs(result.cost - cost) <= 1e-15, "\(method)")
-      for (actual, expected) in zip(
-        result.gradients[1].elements + result.gradients[2].elements, expectedD1 + expectedD2)
-      {
-        #expect(abs(actual - expected) <= 1e-15, "\(method)")
+      #expect(abs(result.cost - cost) <= 1e-14, "\(method)")
+      let actual = result.gradients[1].elements + result.gradients[2].elements
+      for (value, expected) in zip(actual, expectedD1 + expectedD2) {
+        #expect(abs(value - expected) <= 1e-15, "\(method)")
       }
     }
   }

@@ -3,7 +3,7 @@ import Testing
 @testable import Backprop
 
 /// The products against a naive triple loop written here, on shapes that cross every edge of
-/// the kernel's blocking (tiles of 8 × 16, blocks of 128 rows and depth 256).
+/// the kernel's blocking (tiles of 8 × 16 read in place or packed, panels 256 deep).
 struct MatrixTests {
   static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
     var generator = SeededGenerator(seed: seed)

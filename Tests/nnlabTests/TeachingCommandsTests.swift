@@ -131,6 +131,19 @@ struct TeachingCommandsTests {
     expectError(
       try CommandRunner.run(["trace", "--layers", "3--3"]), status: 64,
       saying: "no size for layer 2")
+    expectError(
+      try CommandRunner.run(["trace", "--examples", "3", "--input", "1,2", "--target", "1,0"]),
+      status: 64,
+      saying: "give it or --input/--target, not both")
+    expectError(
+      try CommandRunner.run(["trace", "--layers", "30-30-30"]), status: 64,
+      saying: "takes at most 1000")
+    expectError(
+      try CommandRunner.run(["trace", "--examples", "1000000"]), status: 64,
+      saying: "--examples must be from 1 to 100")
+    expectError(
+      try CommandRunner.run(["trace", "--init-weights", directory.path]), status: 66,
+      saying: "is a directory")
   }
 
   @Test(arguments: [
@@ -160,6 +173,24 @@ struct TeachingCommandsTests {
       saying: "--examples must be 1 or more")
     expectError(
       try CommandRunner.run(["gradcheck", "--cost", "hinge"]), status: 64, saying: "hinge")
+    expectError(
+      try CommandRunner.run(["gradcheck", "--layers", "30-30-30", "--examples", "100000"]),
+      status: 64,
+      saying: "too slow")
+  }
+
+  @Test(arguments: [
+    ["--mistake", "no-average"], ["--mistake", "regularized-bias", "--lambda", "1"],
+    ["--mistake", "slide-lambda", "--lambda", "3"],
+  ])
+  func gradcheckFailsOnAMistakeMadeOnPurpose(arguments: [String]) throws {
+    let result = try CommandRunner.run(["gradcheck"] + arguments)
+    #expect(result.status == 1)
+    #expect(result.standardOutput.contains("Mistake made on purpose"))
+    let verdict = try #require(lines(result.standardOutput, matching: "^FAIL: ").first)
+    let difference = try #require(
+      verdict.firstMatch(of: /(?:difference|differs by) ([0-9.e+-]+) ≥/).map { Double($0.1)! })
+    #expect(difference > 1e-6)
   }
 
   @Test func helpAndVersionExitZero() throws {

@@ -6,7 +6,10 @@ struct Gradcheck: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Check backpropagation against numerical gradients (central differences, ε = 1e-4).",
     discussion: """
-      Like the course's checkNNGradients: a small random network (seeded, its weights scaled to 0.1 of the training initialization as the course's check keeps them small) and made-up examples; a few entries of D next to their numerical estimates, then the relative difference ‖num − D‖ / ‖num + D‖ per layer and overall. PASS below 1e-9; exit status 1 on FAIL.
+      Like the course's checkNNGradients: a small random network (seeded, its weights scaled to 0.1 of the training initialization as the course's check keeps them small) and made-up examples; a few entries of D next to their numerical estimates, then the relative difference ‖num − D‖ / ‖num + D‖ per layer and overall. PASS below 1e-9 overall, with no single layer off by 1e-6 or more; exit status 1 on FAIL. With relu, weights whose ±ε step moves a unit across its kink at z = 0 have no derivative to compare and are left out (and counted).
+
+      --mistake makes a classic mistake in D on purpose, to see the check catch it:
+        nnlab gradcheck --lambda 1 --mistake slide-lambda
       """
   )
 
@@ -22,6 +25,16 @@ struct Gradcheck: ParsableCommand {
   @Option(help: "How many entries of each D(l) to show next to their numerical estimates.")
   var entries: Int = 5
 
+  @Option(
+    help:
+      "Make this mistake in D on purpose: \(GradientMistake.allCases.map(\.rawValue).joined(separator: ", "))."
+  )
+  var mistake: GradientMistake?
+
+  /// The check evaluates J 2 × weights times over m examples, each costing about weights × m:
+  /// beyond weights² × m of this it takes minutes.
+  static let maximumWork = 1e9
+
   @OptionGroup var model: ModelOptions
 
   func validate() throws {
@@ -29,10 +42,12 @@ struct Gradcheck: ParsableCommand {
       throw ValidationError("--examples must be 1 or more, got \(exampleCount)")
     }
     guard entries >= 0 else { throw ValidationError("--entries must be 0 or more, got \(entries)") }
-    guard layers.parameterCount <= 100_000 else {
+    let weights = Double(layers.parameterCount)
+    guard weights * weights * Double(exampleCount) <= Self.maximumWork else {
       throw ValidationError(
-        "--layers \(layers) has \(layers.parameterCount) weights; the check evaluates J twice per weight,"
-          + " so keep it to 100000 or fewer (the course checks a small network)")
+        "--layers \(layers) has \(layers.parameterCount) weights and --examples is \(exampleCount): the check"
+          + " evaluates J twice per weight, too slow at weights² × examples over 1e9 (the course checks 3-5-3 on 5)"
+      )
     }
   }
 
@@ -42,8 +57,12 @@ struct Gradcheck: ParsableCommand {
     let examples = try Examples.random(for: layers, count: exampleCount, seed: model.seed)
     let objective = try model.objective()
     let analytic = try objective.gradient(of: network, on: examples, using: backprop)
+    let checked =
+      mistake?.apply(
+        to: analytic.gradients, of: network, objective: objective, exampleCount: exampleCount)
+      ?? analytic.gradients
     let check = try GradientCheck(
-      network: network, examples: examples, objective: objective, analytic: analytic.gradients)
+      network: network, examples: examples, objective: objective, analytic: checked)
 
     print(
       "Gradient check of the \(backprop.rawValue) backpropagation: network \(layers),"
@@ -54,6 +73,12 @@ struct Gradcheck: ParsableCommand {
     print(
       "numerical = (J(Θ + ε) − J(Θ − ε)) / 2ε for each weight, ε = \(Formatting.compact(GradientCheck.epsilon))"
     )
+    if let mistake {
+      print("Mistake made on purpose: \(mistake.explanation)")
+      if model.lambda == 0 && mistake != .noAverage {
+        print("(with λ = 0 it changes nothing: add --lambda 1)")
+      }
+    }
     print()
     if entries > 0 {
       var rows = [["weight", "numerical", "backprop D"]]
@@ -80,13 +105,26 @@ struct Gradcheck: ParsableCommand {
       Formatting.scientific(check.relativeDifference),
     ])
     Formatting.printLines(Formatting.table(rows), indent: "  ")
+    if !check.kinks.isEmpty {
+      print(
+        "  (\(check.kinks.count) weight\(check.kinks.count == 1 ? "" : "s") left out: the ±ε step moves a relu unit"
+          + " across its kink at z = 0, where there is no derivative)")
+    }
     print()
     let verdict = check.passed ? "PASS" : "FAIL"
-    let comparison = check.passed ? "<" : "≥"
-    print(
-      Terminal.standardOutput.highlighted(verdict, good: check.passed)
-        + ": relative difference \(Formatting.scientific(check.relativeDifference)) \(comparison)"
-        + " \(Formatting.scientific(GradientCheck.threshold))")
+    let worstLayer = check.layers.max { $0.relativeDifference < $1.relativeDifference }
+    if let worstLayer, worstLayer.relativeDifference >= GradientCheck.layerThreshold {
+      print(
+        Terminal.standardOutput.highlighted(verdict, good: false)
+          + ": D(\(worstLayer.layer)) differs by \(Formatting.scientific(worstLayer.relativeDifference))"
+          + " ≥ \(Formatting.scientific(GradientCheck.layerThreshold)) (overall \(Formatting.scientific(check.relativeDifference)))"
+      )
+    } else {
+      print(
+        Terminal.standardOutput.highlighted(verdict, good: check.passed)
+          + ": relative difference \(Formatting.scientific(check.relativeDifference)) \(check.passed ? "<" : "≥")"
+          + " \(Formatting.scientific(GradientCheck.threshold))")
+    }
     if !check.passed { throw ExitCode.failure }
   }
 

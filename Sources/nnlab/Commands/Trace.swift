@@ -40,8 +40,8 @@ struct Trace: ParsableCommand {
 
   @Option(
     name: .customLong("examples"),
-    help: "How many made-up examples to trace when no --input is given.")
-  var exampleCount: Int = 2
+    help: "How many made-up examples to trace, instead of --input and --target (default: 2).")
+  var exampleCount: Int?
 
   @Option(name: .customLong("lr"), help: "Learning rate α of the gradient-descent step.")
   var learningRate: Double = 1
@@ -51,9 +51,28 @@ struct Trace: ParsableCommand {
 
   @OptionGroup var model: ModelOptions
 
+  /// A trace prints every number: beyond these it is no longer read.
+  static let maximumWeights = 1000
+  static let maximumExamples = 100
+
   func validate() throws {
-    guard exampleCount >= 1 else {
-      throw ValidationError("--examples must be 1 or more, got \(exampleCount)")
+    if let exampleCount {
+      guard (1...Self.maximumExamples).contains(exampleCount) else {
+        throw ValidationError(
+          "--examples must be from 1 to \(Self.maximumExamples), got \(exampleCount)")
+      }
+      guard input.isEmpty else {
+        throw ValidationError("--examples makes up examples; give it or --input/--target, not both")
+      }
+    }
+    guard input.count <= Self.maximumExamples else {
+      throw ValidationError(
+        "a trace takes at most \(Self.maximumExamples) examples, got \(input.count) --input")
+    }
+    if let layers, layers.parameterCount > Self.maximumWeights {
+      throw ValidationError(
+        "--layers \(layers) has \(layers.parameterCount) weights; a trace prints every number, so it"
+          + " takes at most \(Self.maximumWeights) (try 2-3-2)")
     }
     guard learningRate.isFinite, learningRate > 0 else {
       throw ValidationError("--lr must be a finite number greater than 0, got \(learningRate)")
@@ -98,7 +117,7 @@ struct Trace: ParsableCommand {
       print("(the slide writes λΘ; with the (λ/2m)·ΣΘ² cost term the exact derivative is (λ/m)·Θ)")
     }
     for l in reference.gradients.layers { printMatrix("D(\(l))", reference.gradients[l]) }
-    let penalty = reference.cost - reference.dataCost
+    let penalty = objective.regularization(of: network, exampleCount: examples.count)
     print(
       "Cost J(Θ) = (1/m)·Σ example costs + (λ/2m)·Σ Θ² over j ≥ 1 = \(number(reference.dataCost)) + \(number(penalty))"
         + " = \(number(reference.cost))")
@@ -184,20 +203,28 @@ struct Trace: ParsableCommand {
         architecture: layers ?? [2, 2, 2], activation: model.activation, seed: model.seed)
     }
     let data = try CommandFailure.contents(ofFile: path)
+    let network: Network
     do {
-      return try Network(weightsJSON: data, activation: model.activation, architecture: layers)
+      network = try Network(weightsJSON: data, activation: model.activation, architecture: layers)
     } catch let error as BackpropError {
       throw CommandFailure(message: "\(path): \(error)", exitCode: .badData)
     }
+    guard network.architecture.parameterCount <= Self.maximumWeights else {
+      throw CommandFailure(
+        message:
+          "\(path): network \(network.architecture) has \(network.architecture.parameterCount) weights;"
+          + " a trace prints every number, so it takes at most \(Self.maximumWeights)",
+        exitCode: .badData)
+    }
+    return network
   }
 
   /// The examples of --input/--target, or made-up ones.
   private func chosenExamples(for architecture: Architecture) throws -> Examples {
     guard !input.isEmpty else {
-      return try Examples.random(for: architecture, count: exampleCount, seed: model.seed)
+      return try Examples.random(for: architecture, count: exampleCount ?? 2, seed: model.seed)
     }
-    let inputCount = architecture.layerSizes[0]
-    let outputCount = architecture.layerSizes[architecture.layerCount - 1]
+    let (inputCount, outputCount) = (architecture.inputCount, architecture.outputCount)
     let inputs = try input.enumerated().map {
       try values(of: $1, option: "--input", position: $0 + 1, count: inputCount)
     }

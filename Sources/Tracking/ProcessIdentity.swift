@@ -1,0 +1,26 @@
+import Foundation
+
+/// Which process works on a run: the host name and the process id, as `runs.host` and
+/// `runs.pid` record them.
+public struct ProcessIdentity: Sendable, Equatable {
+  public var host: String
+  public var pid: Int
+
+  public init(host: String, pid: Int) {
+    self.host = host
+    self.pid = pid
+  }
+
+  /// This process.
+  public static var current: ProcessIdentity {
+    ProcessIdentity(
+      host: ProcessInfo.processInfo.hostName, pid: Int(ProcessInfo.processInfo.processIdentifier))
+  }
+
+  /// Whether a process with this id runs on this machine (`kill(pid, 0)` finds it, or it
+  /// exists but belongs to another user).
+  public static func isAlive(pid: Int) -> Bool {
+    guard pid > 0, let processID = pid_t(exactly: pid) else { return false }
+    return kill(processID, 0) == 0 || errno == EPERM
+  }
+}

@@ -1,0 +1,75 @@
+import Foundation
+import GRDB
+
+/// Handing queued runs to worker processes, and finding runs whose process is gone.
+extension RunDatabase {
+  /// Moves the oldest `queued` run of `sweep` to `running` for `process`, stamping its host,
+  /// pid and heartbeat — one `UPDATE … RETURNING` in an immediate transaction, so two
+  /// processes never get the same run. Nil when none is queued.
+  public func claimQueuedRun(in sweep: Int64, by process: ProcessIdentity) throws -> Run? {
+    try writer.write { db in
+      let now = Timestamp.now()
+      let claimed = try Int64.fetchOne(
+        db,
+        sql: """
+          UPDATE runs SET status = 'running', host = ?, pid = ?, heartbeat_at = ?,
+            started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL
+          WHERE id = (SELECT id FROM runs WHERE sweep_id = ? AND status = 'queued' ORDER BY id LIMIT 1)
+          RETURNING id
+          """,
+        arguments: [process.host, process.pid, now, now, sweep])
+      return try claimed.map { try Self.run($0, db) }
+    }
+  }
+
+  /// Stamps the heartbeat of a running run (the write path does it with every epoch).
+  public func beat(_ run: Int64) throws {
+    try writer.write { db in
+      try db.execute(
+        sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
+        arguments: [Timestamp.now(), run])
+    }
+  }
+
+  /// The `running` runs whose process is gone: on `host` with a pid that `isAlive` does not
+  /// find, or (on any host) with no heartbeat for `staleAfter` seconds.
+  public func staleRuns(
+    on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
+    isAlive: (Int) -> Bool = ProcessIdentity.isAlive
+  ) throws -> [Run] {
+    try writer.read { db in
+      try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
+    }
+  }
+
+  /// Marks the stale runs (see `staleRuns`) `interrupted`, in one transaction, and returns them.
+  @discardableResult
+  public func interruptStaleRuns(
+    on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
+    isAlive: @Sendable (Int) -> Bool = ProcessIdentity.isAlive
+  ) throws -> [Run] {
+    try writer.write { db in
+      let stale = try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
+      for run in stale {
+        try db.execute(
+          sql:
+            "UPDATE runs SET status = 'interrupted', error = ? WHERE id = ? AND status = 'running'",
+          arguments: ["its process stopped without finishing the run", run.id])
+      }
+      return try stale.map { try Self.run($0.id, db) }
+    }
+  }
+
+  private static func staleRuns(
+    _ db: Database, host: String, staleAfter: TimeInterval, isAlive: (Int) -> Bool
+  ) throws -> [Run] {
+    let threshold = Timestamp.string(Date().addingTimeInterval(-staleAfter))
+    return try Run.filter(Run.Columns.status == RunStatus.running).order(Run.Columns.id).fetchAll(
+      db
+    ).filter { run in
+      let processGone = run.host == host && run.pid.map { !isAlive($0) } ?? false
+      let silent = (run.heartbeatAt ?? run.createdAt) < threshold
+      return processGone || silent
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/// What can go wrong between nnlab and its database, each case one line that names the
+/// database or the value and says what to do.
+public enum TrackingError: Error, Equatable, CustomStringConvertible {
+  /// The database file does not exist (and was not to be created).
+  case missingDatabase(path: String)
+  /// The file is not SQLite, or SQLite that nnlab did not write.
+  case notAnNNLabDatabase(path: String)
+  /// The database has migrations this build does not know.
+  case newerDatabase(path: String, unknownMigrations: [String])
+  /// SQLite could not read or write the file.
+  case unusable(path: String, reason: String)
+  /// A NaN or infinite number on its way into a REAL column (SQLite would store NULL).
+  case nonFiniteValue(String)
+  /// A value outside what its column allows.
+  case invalidValue(String)
+  /// No run has this id.
+  case runNotFound(Int64)
+  /// Epochs may be recorded only for a run in status `running`.
+  case runNotRunning(Int64, status: RunStatus)
+
+  public var description: String {
+    switch self {
+    case .missingDatabase(let path):
+      "\(path): no such database (run 'nnlab db migrate --db \(path)' to create one)"
+    case .notAnNNLabDatabase(let path):
+      "\(path) is not an nnlab database"
+    case .newerDatabase(let path, let unknown):
+      "\(path) was written by a newer nnlab (unknown migration\(unknown.count == 1 ? "" : "s")"
+        + " \(unknown.joined(separator: ", "))); upgrade nnlab"
+    case .unusable(let path, let reason):
+      "\(path): \(reason)"
+    case .nonFiniteValue(let message), .invalidValue(let message):
+      message
+    case .runNotFound(let id):
+      "there is no run \(id)"
+    case .runNotRunning(let id, let status):
+      "run \(id) is \(status.rawValue), not running: its epochs cannot be recorded"
+    }
+  }
+}
