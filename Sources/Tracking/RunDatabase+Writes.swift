@@ -105,21 +105,22 @@ extension RunDatabase {
     for record in records { try record.validate(run: run) }
     guard let last = records.last else { return }
     try writer.write { db in
+      let status = try RunStatus.fetchOne(
+        db.cachedStatement(sql: "SELECT status FROM runs WHERE id = ?"), arguments: [run])
+      guard let status else { throw TrackingError.runNotFound(run) }
+      guard status == .running else { throw TrackingError.runNotRunning(run, status: status) }
       for record in records { try Self.insertEpoch(record, of: run, db) }
       try db.cachedStatement(
         sql: """
           UPDATE runs SET last_epoch = ?, final_cost = ?, final_train_error = ?,
             final_validation_error = ?, final_train_accuracy = ?, final_validation_accuracy = ?,
             heartbeat_at = ?
-          WHERE id = ? AND status = 'running'
+          WHERE id = ?
           """
       ).execute(arguments: [
         last.epoch, last.cost, last.trainError, last.validationError, last.trainAccuracy,
         last.validationAccuracy, Timestamp.now(), run,
       ])
-      guard db.changesCount == 1 else {
-        throw TrackingError.runNotRunning(run, status: try Self.run(run, db).status)
-      }
     }
   }
 

@@ -70,6 +70,11 @@ public struct RunDatabase: Sendable {
     return migrator
   }()
 
+  /// Closes the connections, checkpointing the write-ahead log into the file.
+  public func close() throws {
+    try writer.close()
+  }
+
   /// The names of the migrations this build knows, in order.
   public static var knownMigrations: [String] { migrator.migrations }
 

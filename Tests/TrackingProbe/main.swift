@@ -4,6 +4,8 @@
 //     tracking-probe claim DB SWEEP        claim runs of SWEEP until none is left; print each id
 //     tracking-probe write DB RUN EPOCHS   record epochs 0..<EPOCHS of RUN (2 layers, snapshots
 //                                          of 25 × 401 and 10 × 26); print each epoch once committed
+//     tracking-probe fixture DB 1          write the fixture database of the current schema
+//                                          (Tests/TrackingTests/Fixtures/schema-NNNN.sqlite)
 
 import Foundation
 import Tracking
@@ -47,7 +49,48 @@ case "write":
       of: run)
     say(epoch)
   }
+case "fixture":
+  let sweep = try database.createSweep(name: "fixture", spec: #"{"lambda":[0,1],"lr":[1]}"#)
+  let specs = [0.0, 1.0].map { lambda in
+    RunSpec(
+      name: "λ=\(lambda)", layers: "2-3-2", activation: "sigmoid", costFunction: "cross-entropy",
+      learningRate: 1, lambda: lambda, epochs: 2, seed: 1, validationFraction: 0.2,
+      snapshotEvery: 2,
+      datasetName: "xor", datasetSha256: String(repeating: "ab", count: 32),
+      scaling: #"{"method":"none"}"#,
+      nnlabVersion: "0.1.0", commandLine: "nnlab sweep --lambda 0,1")
+  }
+  let runs = try database.queueRuns(specs, in: sweep.id)
+  let run = try database.claimQueuedRun(
+    in: sweep.id, by: ProcessIdentity(host: "fixture-host", pid: 1))!
+  for epoch in 0...2 {
+    try database.recordEpoch(
+      EpochRecord(
+        epoch: epoch, cost: 0.7 - 0.1 * Double(epoch), trainError: 0.69 - 0.1 * Double(epoch),
+        validationError: 0.72 - 0.05 * Double(epoch), trainAccuracy: 0.5, validationAccuracy: 0.5,
+        gradientNorm: 0.3, seconds: 0.001,
+        layers: [
+          .init(layer: 1, gradientNorm: 0.2, weightNorm: 1.5, updateRatio: 0.13, saturation: 0),
+          .init(layer: 2, gradientNorm: 0.1, weightNorm: 1.1, updateRatio: 0.09, saturation: 0),
+        ],
+        snapshots: epoch == 1
+          ? []
+          : [
+            .init(
+              layer: 1, rows: 3, columns: 3,
+              values: (0..<9).map { Double($0) / 8 - 0.5 + Double(epoch) }),
+            .init(
+              layer: 2, rows: 2, columns: 4, values: (0..<8).map { -Double($0) / 7 + Double(epoch) }
+            ),
+          ]),
+      of: run.id)
+  }
+  try database.recordGradientCheck([(1, 1e-11, 2e-10), (2, 3e-11, 4e-10)], of: run.id, epoch: 0)
+  try database.setTag("purpose", to: "fixture", of: run.id)
+  try database.finishRun(run.id, outcome: .finished)
+  say(runs.map(\.id))
 default:
   FileHandle.standardError.write(Data("unknown command \(arguments[0])\n".utf8))
   exit(64)
 }
+try database.close()

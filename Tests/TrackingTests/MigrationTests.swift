@@ -1,0 +1,146 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import Tracking
+
+/// The schema: applied from empty, once; compiled in from `migrations/`; and the files nnlab
+/// must refuse are refused and left as they were.
+struct MigrationTests {
+  @Test func migratesAnEmptyDatabase() throws {
+    let database = try RunDatabase.inMemory()
+    let info = try database.info()
+    #expect(info.appliedMigrations == RunDatabase.knownMigrations)
+    #expect(info.pendingMigrations.isEmpty)
+    #expect(info.tables.map(\.table) == RunDatabase.tables)
+    #expect(info.tables.allSatisfy { $0.rows == 0 })
+    let columns = try database.writer.read { db in
+      try db.columns(in: "weight_snapshots").map(\.name)
+    }
+    #expect(columns == ["run_id", "epoch", "layer", "rows", "cols", "data"])
+  }
+
+  @Test func reopeningIsANoOp() throws {
+    let path = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite").path
+    let first = try RunDatabase.open(path: path)
+    let run = try first.createRun(TestSupport.spec(), runningIn: .current)
+    try first.close()
+    let second = try RunDatabase.open(path: path)
+    #expect(try second.info().appliedMigrations == RunDatabase.knownMigrations)
+    #expect(try second.run(run.id) == run)
+  }
+
+  @Test func embeddedSQLIsTheMigrationsFolder() throws {
+    let folder = TestSupport.packageRoot.appendingPathComponent("migrations")
+    guard FileManager.default.fileExists(atPath: folder.path) else {
+      Issue.record("migrations/ not found beside the tests at \(folder.path)")
+      return
+    }
+    let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+      $0.hasSuffix(".sql")
+    }.sorted()
+    #expect(EmbeddedSQL.files.map(\.name) == files.map { String($0.dropLast(4)) })
+    for (embedded, file) in zip(EmbeddedSQL.files, files) {
+      #expect(
+        embedded.sql
+          == (try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)))
+    }
+    // Names sort as they apply: NNNN_name.
+    #expect(
+      files.allSatisfy {
+        $0.range(of: #"^\d{4}_[a-z0-9_]+\.sql$"#, options: .regularExpression) != nil
+      })
+  }
+
+  /// Each released schema's fixture (written by that release's `tracking-probe fixture`)
+  /// opens, upgrades to the current schema and keeps its data.
+  @Test(arguments: ["schema-0001.sqlite"])
+  func releasedSchemasUpgrade(fixture: String) throws {
+    let source = TestSupport.packageRoot.appendingPathComponent(
+      "Tests/TrackingTests/Fixtures/\(fixture)")
+    let copy = try TestSupport.temporaryDirectory().appendingPathComponent(fixture)
+    try FileManager.default.copyItem(at: source, to: copy)
+    let database = try RunDatabase.open(path: copy.path, create: false)
+    #expect(try database.info().appliedMigrations == RunDatabase.knownMigrations)
+    let runs = try database.runs()
+    #expect(runs.map(\.status) == [.finished, .queued])
+    #expect(runs[0].lastEpoch == 2 && runs[0].bestEpoch == 2)
+    #expect(try database.epochs(of: runs[0].id).count == 3)
+    #expect(try database.snapshotEpochs(of: runs[0].id) == [0, 2])
+    #expect(try database.snapshot(of: runs[0].id, atOrBefore: 1).first?.values().first == -0.5)
+    #expect(try database.check().isEmpty)
+  }
+
+  @Test func aNewerDatabaseIsRefusedUntouched() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let database = try RunDatabase.open(path: url.path)
+    try database.writer.write { db in
+      try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('0007_x')")
+    }
+    try database.close()
+    let before = try Data(contentsOf: url)
+    #expect(throws: TrackingError.newerDatabase(path: url.path, unknownMigrations: ["0007_x"])) {
+      try RunDatabase.open(path: url.path)
+    }
+    #expect(try Data(contentsOf: url) == before)
+    #expect(
+      TrackingError.newerDatabase(path: "runs.sqlite", unknownMigrations: ["0007_x"]).description
+        == "runs.sqlite was written by a newer nnlab (unknown migration 0007_x); upgrade nnlab")
+  }
+
+  @Test(arguments: [
+    Data("name,value\n1,2\n".utf8),
+    Data(repeating: 0xAB, count: 8192),
+    Data("SQLite format 3".utf8),  // 15 bytes: not even a whole header
+  ])
+  func otherFilesAreRefusedUntouched(content: Data) throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("data.csv")
+    try content.write(to: url)
+    #expect(throws: TrackingError.notAnNNLabDatabase(path: url.path)) {
+      try RunDatabase.open(path: url.path)
+    }
+    #expect(try Data(contentsOf: url) == content)
+    #expect(!FileManager.default.fileExists(atPath: url.path + "-wal"))
+  }
+
+  @Test func anotherApplicationsDatabaseIsRefusedUntouched() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("other.sqlite")
+    let other = try DatabaseQueue(path: url.path)
+    try other.write { db in
+      try db.execute(
+        sql:
+          "CREATE TABLE players (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO players (name) VALUES ('x')"
+      )
+    }
+    try other.close()
+    let before = try Data(contentsOf: url)
+    #expect(throws: TrackingError.notAnNNLabDatabase(path: url.path)) {
+      try RunDatabase.open(path: url.path)
+    }
+    #expect(try Data(contentsOf: url) == before)
+  }
+
+  @Test func aMissingDatabaseIsCreatedOnlyWhenAsked() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("absent.sqlite")
+    #expect(throws: TrackingError.missingDatabase(path: url.path)) {
+      try RunDatabase.open(path: url.path, create: false)
+    }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+    _ = try RunDatabase.open(path: url.path)
+    #expect(FileManager.default.fileExists(atPath: url.path))
+  }
+
+  @Test func opensInWriteAheadLogModeWithForeignKeys() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let database = try RunDatabase.open(path: url.path)
+    #expect(try database.info().journalMode == "wal")
+    let (foreignKeys, synchronous) = try database.writer.read { db in
+      (
+        try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
+        try Int.fetchOne(db, sql: "PRAGMA synchronous")
+      )
+    }
+    #expect(foreignKeys == 1)
+    #expect(synchronous == 1)  // NORMAL
+  }
+}
