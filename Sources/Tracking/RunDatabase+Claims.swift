@@ -7,7 +7,7 @@ extension RunDatabase {
   /// pid and heartbeat — one `UPDATE … RETURNING` in an immediate transaction, so two
   /// processes never get the same run. Nil when none is queued.
   public func claimQueuedRun(in sweep: Int64, by process: ProcessIdentity) throws -> Run? {
-    try writer.write { db in
+    try write { db in
       let now = Timestamp.now()
       let claimed = try Int64.fetchOne(
         db,
@@ -24,7 +24,7 @@ extension RunDatabase {
 
   /// Stamps the heartbeat of a running run (the write path does it with every epoch).
   public func beat(_ run: Int64) throws {
-    try writer.write { db in
+    try write { db in
       try db.execute(
         sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
         arguments: [Timestamp.now(), run])
@@ -37,7 +37,7 @@ extension RunDatabase {
     on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
     isAlive: (Int) -> Bool = ProcessIdentity.isAlive
   ) throws -> [Run] {
-    try writer.read { db in
+    try read { db in
       try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
     }
   }
@@ -48,7 +48,7 @@ extension RunDatabase {
     on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
     isAlive: @Sendable (Int) -> Bool = ProcessIdentity.isAlive
   ) throws -> [Run] {
-    try writer.write { db in
+    try write { db in
       let stale = try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
       for run in stale {
         try db.execute(

@@ -29,7 +29,7 @@ extension RunDatabase {
 
   /// Path, sizes, SQLite version, journal mode, migrations and rows per table.
   public func info() throws -> DatabaseInfo {
-    try writer.read { db in
+    try read { db in
       let applied = try Self.migrator.appliedMigrations(db)
       let existing = try Set(
         String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
@@ -55,7 +55,7 @@ extension RunDatabase {
 
   /// The problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find; empty when none.
   public func check() throws -> [String] {
-    try writer.read { db in
+    try read { db in
       let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
       let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
         "row \(row["rowid"] as Int64? ?? 0) of \(row["table"] as String? ?? "?") refers to a missing row of \(row["parent"] as String? ?? "?")"
@@ -66,6 +66,6 @@ extension RunDatabase {
 
   /// Rebuilds the file without its free pages (after deleting runs).
   public func vacuum() throws {
-    try writer.vacuum()
+    try translatingErrors { try writer.vacuum() }
   }
 }

@@ -40,12 +40,12 @@ extension RunDatabase {
   /// The run with this id.
   /// - Throws: `TrackingError.runNotFound`.
   public func run(_ id: Int64) throws -> Run {
-    try writer.read { db in try Self.run(id, db) }
+    try read { db in try Self.run(id, db) }
   }
 
   /// The runs `query` selects, in its order.
   public func runs(_ query: RunQuery = RunQuery()) throws -> [Run] {
-    try writer.read { db in
+    try read { db in
       var request = Run.all()
       if let sweep = query.sweep { request = request.filter(Run.Columns.sweepId == sweep) }
       if let statuses = query.statuses {
@@ -62,7 +62,7 @@ extension RunDatabase {
 
   /// How many runs are in each status (of one sweep, or of all).
   public func statusCounts(in sweep: Int64? = nil) throws -> [RunStatus: Int] {
-    try writer.read { db in
+    try read { db in
       var request = Run.select(Run.Columns.status, count(Run.Columns.id)).group(Run.Columns.status)
       if let sweep { request = request.filter(Run.Columns.sweepId == sweep) }
       let rows = try Row.fetchAll(db, request)
@@ -73,14 +73,14 @@ extension RunDatabase {
 
   /// Every epoch row of a run, in order.
   public func epochs(of run: Int64) throws -> [Epoch] {
-    try writer.read { db in
+    try read { db in
       try Epoch.filter(Column("run_id") == run).order(Column("epoch")).fetchAll(db)
     }
   }
 
   /// Every layer row of a run, by epoch then layer.
   public func layerEpochs(of run: Int64) throws -> [LayerEpoch] {
-    try writer.read { db in
+    try read { db in
       try LayerEpoch.filter(Column("run_id") == run).order(Column("epoch"), Column("layer"))
         .fetchAll(db)
     }
@@ -89,7 +89,7 @@ extension RunDatabase {
   /// The weights Θ^(1)… of the latest snapshot at or before `epoch` (the last one when nil),
   /// by layer; empty when the run has none.
   public func snapshot(of run: Int64, atOrBefore epoch: Int? = nil) throws -> [WeightSnapshot] {
-    try writer.read { db in
+    try read { db in
       let latest = try Int.fetchOne(
         db,
         sql:
@@ -103,7 +103,7 @@ extension RunDatabase {
 
   /// The epochs of a run that have a snapshot.
   public func snapshotEpochs(of run: Int64) throws -> [Int] {
-    try writer.read { db in
+    try read { db in
       try Int.fetchAll(
         db, sql: "SELECT DISTINCT epoch FROM weight_snapshots WHERE run_id = ? ORDER BY epoch",
         arguments: [run])
@@ -112,7 +112,7 @@ extension RunDatabase {
 
   /// The gradient checks recorded for a run.
   public func gradientChecks(of run: Int64) throws -> [GradientCheckRow] {
-    try writer.read { db in
+    try read { db in
       try GradientCheckRow.filter(Column("run_id") == run).order(Column("epoch"), Column("layer"))
         .fetchAll(db)
     }
@@ -120,7 +120,7 @@ extension RunDatabase {
 
   /// The tags of a run, by key.
   public func tags(of run: Int64) throws -> [String: String] {
-    try writer.read { db in
+    try read { db in
       Dictionary(
         uniqueKeysWithValues: try Tag.filter(Column("run_id") == run).fetchAll(db).map {
           ($0.key, $0.value)
@@ -130,7 +130,7 @@ extension RunDatabase {
 
   /// The sweep with this id, or the latest one when nil; nil when there is none.
   public func sweep(_ id: Int64? = nil) throws -> Sweep? {
-    try writer.read { db in
+    try read { db in
       if let id { return try Sweep.fetchOne(db, key: id) }
       return try Sweep.order(Sweep.Columns.id.desc).fetchOne(db)
     }
@@ -138,6 +138,6 @@ extension RunDatabase {
 
   /// Every sweep, oldest first.
   public func sweeps() throws -> [Sweep] {
-    try writer.read { db in try Sweep.order(Sweep.Columns.id).fetchAll(db) }
+    try read { db in try Sweep.order(Sweep.Columns.id).fetchAll(db) }
   }
 }

@@ -35,7 +35,7 @@ public enum RunOutcome: Sendable, Equatable {
 extension RunDatabase {
   /// A new sweep whose grid is `spec` (JSON).
   public func createSweep(name: String?, spec: String) throws -> Sweep {
-    try writer.write { db in
+    try write { db in
       let createdAt = Timestamp.now()
       try db.execute(
         sql: "INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)",
@@ -47,7 +47,7 @@ extension RunDatabase {
   /// A new run, `running` for `process` (as `nnlab train` makes it).
   public func createRun(_ spec: RunSpec, runningIn process: ProcessIdentity) throws -> Run {
     try spec.validate()
-    return try writer.write { db in
+    return try write { db in
       try NewRun(spec: spec, createdAt: Timestamp.now(), process: process).insert(db)
       return try Self.run(db.lastInsertedRowID, db)
     }
@@ -56,7 +56,7 @@ extension RunDatabase {
   /// New `queued` runs of `sweep`, for workers to claim; all or none are queued.
   public func queueRuns(_ specs: [RunSpec], in sweep: Int64) throws -> [Run] {
     for spec in specs { try spec.validate() }
-    return try writer.write { db in
+    return try write { db in
       try specs.map { spec in
         var spec = spec
         spec.sweepId = sweep
@@ -104,7 +104,7 @@ extension RunDatabase {
   public func recordEpochs(_ records: [EpochRecord], of run: Int64) throws {
     for record in records { try record.validate(run: run) }
     guard let last = records.last else { return }
-    try writer.write { db in
+    try write { db in
       let status = try RunStatus.fetchOne(
         db.cachedStatement(sql: "SELECT status FROM runs WHERE id = ?"), arguments: [run])
       guard let status else { throw TrackingError.runNotFound(run) }
@@ -178,7 +178,7 @@ extension RunDatabase {
 
   /// Ends a run: its status, finish time and error text (and the epoch it diverged at).
   public func finishRun(_ run: Int64, outcome: RunOutcome) throws {
-    try writer.write { db in
+    try write { db in
       var divergedEpoch: Int?
       if case .diverged(let epoch, _) = outcome { divergedEpoch = epoch }
       try db.execute(
@@ -192,13 +192,13 @@ extension RunDatabase {
   /// Deletes runs and everything recorded of them; returns how many there were.
   @discardableResult
   public func deleteRuns(_ ids: [Int64]) throws -> Int {
-    try writer.write { db in try Run.deleteAll(db, keys: ids) }
+    try write { db in try Run.deleteAll(db, keys: ids) }
   }
 
   /// Deletes a sweep with its runs; returns how many runs went with it.
   @discardableResult
   public func deleteSweep(_ id: Int64) throws -> Int {
-    try writer.write { db in
+    try write { db in
       let runs = try Run.filter(Run.Columns.sweepId == id).fetchCount(db)
       try Sweep.deleteOne(db, key: id)
       return runs
@@ -207,7 +207,7 @@ extension RunDatabase {
 
   /// Sets (or replaces) the tag `key` of a run.
   public func setTag(_ key: String, to value: String, of run: Int64) throws {
-    try writer.write { db in
+    try write { db in
       try db.execute(
         sql:
           "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
@@ -225,7 +225,7 @@ extension RunDatabase {
       throw TrackingError.nonFiniteValue(
         "the gradient check of run \(run), epoch \(epoch), layer \(layer.layer) is not finite")
     }
-    try writer.write { db in
+    try write { db in
       for layer in layers {
         try db.execute(
           sql: """

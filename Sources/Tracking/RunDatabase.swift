@@ -47,7 +47,7 @@ public struct RunDatabase: Sendable {
   private init(writer: any DatabaseWriter, path: String?, migrate: Bool) throws {
     self.writer = writer
     self.path = path
-    if migrate { try Self.migrator.migrate(writer) }
+    if migrate { try self.migrate() }
   }
 
   static func configuration() -> Configuration {
@@ -69,6 +69,49 @@ public struct RunDatabase: Sendable {
     }
     return migrator
   }()
+
+  /// Applies the migrations the database lacks (`nnlab db migrate`); returns their names.
+  @discardableResult
+  public func migrate() throws -> [String] {
+    let applied = try read { db in try Self.migrator.appliedMigrations(db) }
+    try Self.migrator.migrate(writer)
+    return Self.migrator.migrations.filter { !applied.contains($0) }
+  }
+
+  /// Runs `body` in a write transaction; SQLite's errors come out as `TrackingError`.
+  func write<T>(_ body: (Database) throws -> T) throws -> T {
+    try translatingErrors { try writer.write(body) }
+  }
+
+  /// Runs `body` on a read-only snapshot; SQLite's errors come out as `TrackingError`.
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    try translatingErrors { try writer.read(body) }
+  }
+
+  /// `body`, with a `DatabaseError` turned into the `TrackingError` a user can act on.
+  func translatingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as DatabaseError {
+      let place = path ?? "the in-memory database"
+      let message = error.message ?? "\(error)"
+      switch error.resultCode {
+      case .SQLITE_CONSTRAINT:
+        throw TrackingError.invalidValue("\(place): \(message)")
+      case .SQLITE_FULL:
+        throw TrackingError.unusable(path: place, reason: "the disk is full")
+      case .SQLITE_BUSY, .SQLITE_LOCKED:
+        throw TrackingError.unusable(
+          path: place,
+          reason: "locked by another process for more than \(Int(Self.busyTimeout)) seconds")
+      case .SQLITE_READONLY:
+        throw TrackingError.unusable(
+          path: place, reason: "cannot be written (read-only file or folder)")
+      default:
+        throw TrackingError.unusable(path: place, reason: message)
+      }
+    }
+  }
 
   /// Closes the connections, checkpointing the write-ahead log into the file.
   public func close() throws {

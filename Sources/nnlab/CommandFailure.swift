@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tracking
 
 /// The exit statuses of DESIGN §4, as sysexits.h names them.
 extension ExitCode {
@@ -11,6 +12,18 @@ extension ExitCode {
   static let missingInput = ExitCode(66)
   /// 74: reading or writing failed.
   static let ioError = ExitCode(74)
+}
+
+extension TrackingError {
+  /// The exit status of DESIGN §4 for this error.
+  var exitCode: ExitCode {
+    switch self {
+    case .missingDatabase, .runNotFound: .missingInput
+    case .unusable: .ioError
+    case .notAnNNLabDatabase, .newerDatabase, .nonFiniteValue, .invalidValue, .runNotRunning:
+      .badData
+    }
+  }
 }
 
 /// A failure reported as one line naming the input and the problem, with its exit status.

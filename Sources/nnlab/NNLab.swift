@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backprop
 import Foundation
+import Tracking
 
 /// The `nnlab` command: parses, calls the library, prints. Errors end as one line on stderr
 /// and an exit status (64 usage, 65 bad data, 66 missing input, 74 I/O).
@@ -18,7 +19,7 @@ struct NNLab: ParsableCommand {
         nnlab gradcheck        backpropagation against numerical gradients
       """,
     version: version,
-    subcommands: [Shapes.self, Trace.self, Gradcheck.self]
+    subcommands: [Shapes.self, Trace.self, Gradcheck.self, DB.self]
   )
 
   static func main() {
@@ -29,6 +30,9 @@ struct NNLab: ParsableCommand {
       exit(printing: failure.message, code: failure.exitCode)
     } catch let error as BackpropError {
       exit(printing: error.description, code: .badData)
+    } catch let error as TrackingError {
+      exit(printing: error.description, code: error.exitCode)
+
     } catch {
       // Help, --version and a chosen exit status go through ArgumentParser unchanged.
       let code = exitCode(for: error)

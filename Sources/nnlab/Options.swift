@@ -1,5 +1,7 @@
 import ArgumentParser
 import Backprop
+import Foundation
+import Tracking
 
 extension Activation: ExpressibleByArgument {}
 extension Cost: ExpressibleByArgument {}
@@ -36,5 +38,28 @@ func parseArchitecture(_ text: String) throws -> Architecture {
     return try Architecture(parsing: text)
   } catch let error as BackpropError {
     throw ValidationError(error.description)
+  }
+}
+
+/// `--db PATH`, shared by every command that reads or writes runs.
+struct DatabaseOptions: ParsableArguments {
+  /// The database when neither --db nor NNLAB_DB names one.
+  static let defaultPath = "nnlab.sqlite"
+
+  @Option(
+    name: .customLong("db"), help: "The database file (default: $NNLAB_DB, else ./nnlab.sqlite).")
+  var explicitPath: String?
+
+  /// --db, else NNLAB_DB, else ./nnlab.sqlite.
+  var path: String {
+    explicitPath ?? ProcessInfo.processInfo.environment["NNLAB_DB"].flatMap {
+      $0.isEmpty ? nil : $0
+    }
+      ?? Self.defaultPath
+  }
+
+  /// Opens the database; see `RunDatabase.open(path:create:migrate:)`.
+  func open(create: Bool = true, migrate: Bool = true) throws -> RunDatabase {
+    try RunDatabase.open(path: path, create: create, migrate: migrate)
   }
 }

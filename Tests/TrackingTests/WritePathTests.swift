@@ -121,11 +121,15 @@ struct WritePathTests {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(TestSupport.spec(), runningIn: .current)
     try database.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
-    // Epoch 1 has its epoch row and first layer row written before the duplicate layer fails.
-    var broken = TestSupport.epoch(1, snapshot: true)
+    // Epoch 1 is written whole and epoch 2 has its row and two layer rows written before its
+    // repeated layer fails: the group is one transaction, so neither stays.
+    var broken = TestSupport.epoch(2, snapshot: true)
     broken.layers.append(broken.layers[0])
-    #expect(throws: DatabaseError.self) {
-      try database.recordEpochs([TestSupport.epoch(1), broken], of: run.id)
+    do {
+      try database.recordEpochs([TestSupport.epoch(1, snapshot: true), broken], of: run.id)
+      Issue.record("a repeated layer was accepted")
+    } catch let error as TrackingError {
+      #expect(error.description.contains("UNIQUE constraint failed: layer_epochs"), "\(error)")
     }
     #expect(try database.epochs(of: run.id).map(\.epoch) == [0])
     #expect(try database.layerEpochs(of: run.id).count == 2)

@@ -21,15 +21,20 @@ struct CommandRunner {
     return directory.appendingPathComponent("nnlab")
   }()
 
-  /// Runs `nnlab arguments…` in `directory` with `NO_COLOR` set and no standard input.
-  static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+  /// Runs `nnlab arguments…` in `directory` with `NO_COLOR` (and `environment`) set, without
+  /// `NNLAB_DB` unless `environment` sets it, and no standard input.
+  static func run(
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+  ) throws -> Result {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
     if let directory { process.currentDirectoryURL = directory }
-    var environment = ProcessInfo.processInfo.environment
-    environment["NO_COLOR"] = "1"
-    process.environment = environment
+    var variables = ProcessInfo.processInfo.environment
+    variables["NO_COLOR"] = "1"
+    variables["NNLAB_DB"] = nil
+    variables.merge(environment) { $1 }
+    process.environment = variables
     let output = Pipe()
     let error = Pipe()
     process.standardOutput = output
