@@ -49,6 +49,8 @@ let package = Package(
       path: "bench/gradient",
       swiftSettings: processorSettings
     ),
+    .executableTarget(
+      name: "nnlab-storage-bench", dependencies: ["Tracking"], path: "bench/storage"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
