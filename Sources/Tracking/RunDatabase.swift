@@ -131,6 +131,7 @@ public struct RunDatabase: Sendable {
     guard !header.isEmpty else { return }  // SQLite takes an empty file as an empty database
     var configuration = Configuration()
     configuration.readonly = true
+    configuration.busyMode = .timeout(busyTimeout)
     do {
       let reader = try DatabaseQueue(path: path, configuration: configuration)
       defer { try? reader.close() }
