@@ -27,7 +27,7 @@ def database(folder):
         "INSERT INTO runs (layers, activation, cost_function, learning_rate, lambda, epochs, seed,"
         " validation_fraction, snapshot_every, dataset_name, dataset_sha256, created_at, nnlab_version,"
         " status) VALUES ('400-25-10', 'sigmoid', 'cross-entropy', 0.3, 1, 1000, 1, 0.2, 1, 'glyphs',"
-        " 'x', '2026-01-01T00:00:00.000Z', 'bench', 'running')")
+        " ?, '2026-01-01T00:00:00.000Z', 'bench', 'running')", ("0" * 64,))
     return connection
 
 

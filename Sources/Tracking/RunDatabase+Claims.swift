@@ -3,10 +3,10 @@ import GRDB
 
 /// Handing queued runs to worker processes, and finding runs whose process is gone.
 extension RunDatabase {
-  /// Moves the oldest `queued` run of `sweep` to `running` for `process`, stamping its host,
-  /// pid and heartbeat — one `UPDATE … RETURNING` in an immediate transaction, so two
-  /// processes never get the same run. Nil when none is queued.
-  public func claimQueuedRun(in sweep: Int64, by process: ProcessIdentity) throws -> Run? {
+  /// Moves the oldest `queued` run of `sweep` to `running` for this database's process,
+  /// stamping its host, pid and heartbeat — one `UPDATE … RETURNING` in an immediate
+  /// transaction, so two processes never get the same run. Nil when none is queued.
+  public func claimQueuedRun(in sweep: Int64) throws -> Run? {
     try write { db in
       let now = Timestamp.now()
       let claimed = try Int64.fetchOne(
@@ -31,7 +31,7 @@ extension RunDatabase {
     }
   }
 
-  /// The `running` runs whose process is gone: on `host` with a pid that `isAlive` does not
+  /// The `running` runs whose process is gone: on this host with a pid that `isAlive` does not
   /// find, or (on any host) with no heartbeat for `staleAfter` seconds.
   public func staleRuns(
     on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
@@ -45,11 +45,11 @@ extension RunDatabase {
   /// Marks the stale runs (see `staleRuns`) `interrupted`, in one transaction, and returns them.
   @discardableResult
   public func interruptStaleRuns(
-    on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
-    isAlive: @Sendable (Int) -> Bool = ProcessIdentity.isAlive
+    staleAfter: TimeInterval = 600, isAlive: (Int) -> Bool = ProcessIdentity.isAlive
   ) throws -> [Run] {
     try write { db in
-      let stale = try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
+      let stale = try Self.staleRuns(
+        db, host: process.host, staleAfter: staleAfter, isAlive: isAlive)
       for run in stale {
         try db.execute(
           sql:

@@ -54,13 +54,25 @@ extension RunDatabase {
   }
 
   /// The problems `PRAGMA integrity_check` and `PRAGMA foreign_key_check` find; empty when none.
+  /// On a damaged file SQLite may report some problems and then fail: both are returned.
   public func check() throws -> [String] {
     try read { db in
-      let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
-      let foreignKeys = try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").map { row in
-        "row \(row["rowid"] as Int64? ?? 0) of \(row["table"] as String? ?? "?") refers to a missing row of \(row["parent"] as String? ?? "?")"
+      var problems: [String] = []
+      do {
+        let integrity = try String.fetchCursor(db, sql: "PRAGMA integrity_check")
+        while let line = try integrity.next() {
+          if line != "ok" { problems.append(line) }
+        }
+        let foreignKeys = try Row.fetchCursor(db, sql: "PRAGMA foreign_key_check")
+        while let row = try foreignKeys.next() {
+          let table: String = row["table"] ?? "?"
+          let parent: String = row["parent"] ?? "?"
+          problems.append("a row of \(table) refers to a missing row of \(parent)")
+        }
+      } catch let error as DatabaseError {
+        problems.append(error.message ?? "\(error)")
       }
-      return integrity + foreignKeys
+      return problems
     }
   }
 

@@ -74,15 +74,15 @@ extension RunDatabase {
   /// Every epoch row of a run, in order.
   public func epochs(of run: Int64) throws -> [Epoch] {
     try read { db in
-      try Epoch.filter(Column("run_id") == run).order(Column("epoch")).fetchAll(db)
+      try Epoch.filter(Epoch.Columns.runId == run).order(Epoch.Columns.epoch).fetchAll(db)
     }
   }
 
   /// Every layer row of a run, by epoch then layer.
   public func layerEpochs(of run: Int64) throws -> [LayerEpoch] {
     try read { db in
-      try LayerEpoch.filter(Column("run_id") == run).order(Column("epoch"), Column("layer"))
-        .fetchAll(db)
+      try LayerEpoch.filter(LayerEpoch.Columns.runId == run)
+        .order(LayerEpoch.Columns.epoch, LayerEpoch.Columns.layer).fetchAll(db)
     }
   }
 
@@ -96,8 +96,10 @@ extension RunDatabase {
           "SELECT MAX(epoch) FROM weight_snapshots WHERE run_id = ? AND (? IS NULL OR epoch <= ?)",
         arguments: [run, epoch, epoch])
       guard let latest else { return [] }
-      return try WeightSnapshot.filter(Column("run_id") == run && Column("epoch") == latest)
-        .order(Column("layer")).fetchAll(db)
+      return try WeightSnapshot.filter(
+        WeightSnapshot.Columns.runId == run && WeightSnapshot.Columns.epoch == latest
+      )
+      .order(WeightSnapshot.Columns.layer).fetchAll(db)
     }
   }
 
@@ -113,8 +115,8 @@ extension RunDatabase {
   /// The gradient checks recorded for a run.
   public func gradientChecks(of run: Int64) throws -> [GradientCheckRow] {
     try read { db in
-      try GradientCheckRow.filter(Column("run_id") == run).order(Column("epoch"), Column("layer"))
-        .fetchAll(db)
+      try GradientCheckRow.filter(GradientCheckRow.Columns.runId == run)
+        .order(GradientCheckRow.Columns.epoch, GradientCheckRow.Columns.layer).fetchAll(db)
     }
   }
 
@@ -122,7 +124,7 @@ extension RunDatabase {
   public func tags(of run: Int64) throws -> [String: String] {
     try read { db in
       Dictionary(
-        uniqueKeysWithValues: try Tag.filter(Column("run_id") == run).fetchAll(db).map {
+        uniqueKeysWithValues: try Tag.filter(Tag.Columns.runId == run).fetchAll(db).map {
           ($0.key, $0.value)
         })
     }

@@ -44,8 +44,8 @@ extension RunDatabase {
     }
   }
 
-  /// A new run, `running` for `process` (as `nnlab train` makes it).
-  public func createRun(_ spec: RunSpec, runningIn process: ProcessIdentity) throws -> Run {
+  /// A new run, `running` for this database's process (as `nnlab train` makes it).
+  public func createRun(_ spec: RunSpec) throws -> Run {
     try spec.validate()
     return try write { db in
       try NewRun(spec: spec, createdAt: Timestamp.now(), process: process).insert(db)
@@ -62,6 +62,24 @@ extension RunDatabase {
         spec.sweepId = sweep
         try NewRun(spec: spec, createdAt: Timestamp.now(), process: nil).insert(db)
         return try Self.run(db.lastInsertedRowID, db)
+      }
+    }
+  }
+
+  /// Puts `interrupted` and `failed` runs back in the queue for a worker to claim and resume;
+  /// their recorded epochs stay. Returns the ids re-queued (others are left as they are).
+  @discardableResult
+  public func requeueRuns(_ ids: [Int64]) throws -> [Int64] {
+    try write { db in
+      try ids.filter { id in
+        try db.execute(
+          sql: """
+            UPDATE runs SET status = 'queued', host = NULL, pid = NULL, heartbeat_at = NULL,
+              finished_at = NULL, error = NULL
+            WHERE id = ? AND status IN ('interrupted', 'failed')
+            """,
+          arguments: [id])
+        return db.changesCount == 1
       }
     }
   }
@@ -99,33 +117,83 @@ extension RunDatabase {
 
   /// Records consecutive epochs of a running run in one transaction, each whole; for a writer
   /// that falls behind and groups the epochs waiting for it.
-  /// - Throws: `TrackingError.nonFiniteValue` / `.invalidValue` before anything is written,
-  ///   `.runNotRunning` when the run is not `running` (nothing is written then either).
+  /// - Throws: `TrackingError.nonFiniteValue` / `.invalidValue` before anything is written;
+  ///   `.runNotFound`, `.runNotRunning`, `.runHeldElsewhere` (another process holds the run)
+  ///   or `.invalidValue` (epochs out of order) with nothing written.
   public func recordEpochs(_ records: [EpochRecord], of run: Int64) throws {
     for record in records { try record.validate(run: run) }
     guard let last = records.last else { return }
     try write { db in
-      let status = try RunStatus.fetchOne(
-        db.cachedStatement(sql: "SELECT status FROM runs WHERE id = ?"), arguments: [run])
-      guard let status else { throw TrackingError.runNotFound(run) }
-      guard status == .running else { throw TrackingError.runNotRunning(run, status: status) }
-      for record in records { try Self.insertEpoch(record, of: run, db) }
+      var summary = try holdingSummary(of: run, db)
+      for record in records {
+        guard record.epoch == summary.nextEpoch else {
+          throw TrackingError.invalidValue(
+            "epoch \(record.epoch) of run \(run) cannot follow epoch \(summary.nextEpoch - 1): epochs are recorded in order"
+          )
+        }
+        try Self.insertEpoch(record, of: run, db)
+        summary.note(record)
+      }
       try db.cachedStatement(
         sql: """
           UPDATE runs SET last_epoch = ?, final_cost = ?, final_train_error = ?,
             final_validation_error = ?, final_train_accuracy = ?, final_validation_accuracy = ?,
-            heartbeat_at = ?
+            best_epoch = ?, best_validation_error = ?, heartbeat_at = ?
           WHERE id = ?
           """
       ).execute(arguments: [
         last.epoch, last.cost, last.trainError, last.validationError, last.trainAccuracy,
-        last.validationAccuracy, Timestamp.now(), run,
+        last.validationAccuracy, summary.bestEpoch, summary.bestValidationError, Timestamp.now(),
+        run,
       ])
     }
   }
 
-  /// Inserts one epoch's rows with cached statements, and moves the run's best epoch to it
-  /// when its selection error is lower.
+  /// Where a run's series stands, read once per write: the next epoch, and the best one.
+  private struct SeriesSummary {
+    var nextEpoch: Int
+    var bestEpoch: Int?
+    var bestSelectionError: Double
+    var bestValidationError: Double?
+
+    /// The best epoch is the lowest validation error (train error without a split); ties
+    /// keep the earlier epoch.
+    mutating func note(_ record: EpochRecord) {
+      if bestEpoch == nil || record.selectionError < bestSelectionError {
+        (bestEpoch, bestSelectionError, bestValidationError) = (
+          record.epoch, record.selectionError, record.validationError
+        )
+      }
+      nextEpoch = record.epoch + 1
+    }
+  }
+
+  /// The summary of a run this process holds, or why it may not write the run's epochs.
+  private func holdingSummary(of run: Int64, _ db: Database) throws -> SeriesSummary {
+    let statement = try db.cachedStatement(
+      sql: """
+        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error,
+          (SELECT COALESCE(validation_error, train_error) FROM epochs
+           WHERE epochs.run_id = runs.id AND epochs.epoch = runs.best_epoch) AS best_selection_error
+        FROM runs WHERE id = ?
+        """)
+    guard let row = try Row.fetchOne(statement, arguments: [run]) else {
+      throw TrackingError.runNotFound(run)
+    }
+    let status = RunStatus(rawValue: row["status"]) ?? .queued
+    guard status == .running else { throw TrackingError.runNotRunning(run, status: status) }
+    let (host, pid): (String?, Int?) = (row["host"], row["pid"])
+    guard host == process.host, pid == process.pid else {
+      throw TrackingError.runHeldElsewhere(run, host: host, pid: pid)
+    }
+    let lastEpoch: Int? = row["last_epoch"]
+    return SeriesSummary(
+      nextEpoch: (lastEpoch ?? -1) + 1, bestEpoch: row["best_epoch"],
+      bestSelectionError: row["best_selection_error"] ?? .infinity,
+      bestValidationError: row["best_validation_error"])
+  }
+
+  /// Inserts one epoch's rows with cached statements.
   private static func insertEpoch(_ record: EpochRecord, of run: Int64, _ db: Database) throws {
     let epochStatement = try db.cachedStatement(
       sql: """
@@ -163,29 +231,20 @@ extension RunDatabase {
       ])
       try snapshotStatement.execute()
     }
-
-    // The best epoch: the lowest validation error, or train error without a split; ties keep
-    // the earlier epoch.
-    try db.cachedStatement(
-      sql: """
-        UPDATE runs SET best_epoch = ?, best_validation_error = ?
-        WHERE id = ? AND (best_epoch IS NULL OR ? < (
-          SELECT COALESCE(validation_error, train_error) FROM epochs
-          WHERE epochs.run_id = runs.id AND epochs.epoch = runs.best_epoch))
-        """
-    ).execute(arguments: [record.epoch, record.validationError, run, record.selectionError])
   }
 
-  /// Ends a run: its status, finish time and error text (and the epoch it diverged at).
+  /// Ends a run this process holds: its status, finish time and error text (and the epoch
+  /// it diverged at).
+  /// - Throws: `TrackingError.runNotFound`, `.runNotRunning`, `.runHeldElsewhere`.
   public func finishRun(_ run: Int64, outcome: RunOutcome) throws {
     try write { db in
+      _ = try holdingSummary(of: run, db)
       var divergedEpoch: Int?
       if case .diverged(let epoch, _) = outcome { divergedEpoch = epoch }
       try db.execute(
         sql:
           "UPDATE runs SET status = ?, finished_at = ?, error = ?, diverged_epoch = ? WHERE id = ?",
         arguments: [outcome.status, Timestamp.now(), outcome.error, divergedEpoch, run])
-      guard db.changesCount == 1 else { throw TrackingError.runNotFound(run) }
     }
   }
 
@@ -208,6 +267,7 @@ extension RunDatabase {
   /// Sets (or replaces) the tag `key` of a run.
   public func setTag(_ key: String, to value: String, of run: Int64) throws {
     try write { db in
+      _ = try Self.run(run, db)
       try db.execute(
         sql:
           "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
@@ -226,6 +286,7 @@ extension RunDatabase {
         "the gradient check of run \(run), epoch \(epoch), layer \(layer.layer) is not finite")
     }
     try write { db in
+      _ = try Self.run(run, db)
       for layer in layers {
         try db.execute(
           sql: """

@@ -7,8 +7,14 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case notAnNNLabDatabase(path: String)
   /// The database has migrations this build does not know.
   case newerDatabase(path: String, unknownMigrations: [String])
+  /// The file is SQLite, but damaged (a truncated file, a page of garbage).
+  case damaged(path: String, reason: String)
+  /// Another process held the database's lock for longer than the busy timeout.
+  case locked(path: String)
   /// SQLite could not read or write the file.
   case unusable(path: String, reason: String)
+  /// Epochs of a run may be recorded only by the process that holds it.
+  case runHeldElsewhere(Int64, host: String?, pid: Int?)
   /// A NaN or infinite number on its way into a REAL column (SQLite would store NULL).
   case nonFiniteValue(String)
   /// A value outside what its column allows.
@@ -27,8 +33,14 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
     case .newerDatabase(let path, let unknown):
       "\(path) was written by a newer nnlab (unknown migration\(unknown.count == 1 ? "" : "s")"
         + " \(unknown.joined(separator: ", "))); upgrade nnlab"
+    case .damaged(let path, let reason):
+      "\(path) is damaged (\(reason))"
+    case .locked(let path):
+      "\(path): locked by another process for more than \(Int(RunDatabase.busyTimeout)) seconds"
     case .unusable(let path, let reason):
       "\(path): \(reason)"
+    case .runHeldElsewhere(let id, let host, let pid):
+      "run \(id) is held by process \(pid.map(String.init) ?? "?") on \(host ?? "?"), not by this one"
     case .nonFiniteValue(let message), .invalidValue(let message):
       message
     case .runNotFound(let id):

@@ -19,8 +19,10 @@ extension TrackingError {
   var exitCode: ExitCode {
     switch self {
     case .missingDatabase, .runNotFound: .missingInput
-    case .unusable: .ioError
-    case .notAnNNLabDatabase, .newerDatabase, .nonFiniteValue, .invalidValue, .runNotRunning:
+    case .locked, .unusable: .ioError
+    case .notAnNNLabDatabase, .newerDatabase, .damaged, .nonFiniteValue, .invalidValue,
+      .runNotRunning,
+      .runHeldElsewhere:
       .badData
     }
   }

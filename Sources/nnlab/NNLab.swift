@@ -34,10 +34,11 @@ struct NNLab: ParsableCommand {
       exit(printing: error.description, code: error.exitCode)
 
     } catch {
-      // Help, --version and a chosen exit status go through ArgumentParser unchanged.
+      // Help, --version and a chosen exit status go through ArgumentParser unchanged; its
+      // own errors are usage errors (64); anything else is taken for an I/O failure (74).
       let code = exitCode(for: error)
       if code == .success || error is ExitCode { exit(withError: error) }
-      exit(printing: message(for: error), code: .usage)
+      exit(printing: message(for: error), code: code == .validationFailure ? .usage : .ioError)
     }
   }
 

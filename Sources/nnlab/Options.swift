@@ -58,8 +58,14 @@ struct DatabaseOptions: ParsableArguments {
       ?? Self.defaultPath
   }
 
-  /// Opens the database; see `RunDatabase.open(path:create:migrate:)`.
-  func open(create: Bool = true, migrate: Bool = true) throws -> RunDatabase {
-    try RunDatabase.open(path: path, create: create, migrate: migrate)
+  func validate() throws {
+    if let explicitPath, explicitPath.isEmpty || explicitPath == ":memory:" {
+      throw ValidationError("--db needs a file name, got '\(explicitPath)'")
+    }
+  }
+
+  /// Opens the database; see `RunDatabase.open(path:access:as:)`.
+  func open(_ access: RunDatabase.Access = .readWrite) throws -> RunDatabase {
+    try RunDatabase.open(path: path, access: access)
   }
 }

@@ -1,9 +1,12 @@
 // A helper process for the Tracking tests: does one thing to a database, as a separate
 // process would, and says on stdout what it committed.
 //
-//     tracking-probe claim DB SWEEP        claim runs of SWEEP until none is left; print each id
-//     tracking-probe write DB RUN EPOCHS   record epochs 0..<EPOCHS of RUN (2 layers, snapshots
-//                                          of 25 × 401 and 10 × 26); print each epoch once committed
+//     tracking-probe claim DB SWEEP START  wait until START (Unix time in ms), then claim runs of
+//                                          SWEEP until none is left, 2 ms apart (as a worker that
+//                                          trains between claims); print each id
+//     tracking-probe write DB SWEEP EPOCHS claim a run of SWEEP and record its epochs 0..<EPOCHS
+//                                          (2 layers, snapshots of 25 × 401 and 10 × 26); print
+//                                          each epoch once committed
 //     tracking-probe fixture DB 1          write the fixture database of the current schema
 //                                          (Tests/TrackingTests/Fixtures/schema-NNNN.sqlite)
 
@@ -18,18 +21,24 @@ func say(_ value: some CustomStringConvertible) {
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count >= 3, let number = Int64(arguments[2]) else {
   FileHandle.standardError.write(
-    Data("usage: tracking-probe claim DB SWEEP | write DB RUN EPOCHS\n".utf8))
+    Data("usage: tracking-probe claim DB SWEEP START | write DB SWEEP EPOCHS | fixture DB 1\n".utf8)
+  )
   exit(64)
+}
+if arguments[0] == "claim", arguments.count > 3, let start = Double(arguments[3]) {
+  let wait = start / 1000 - Date().timeIntervalSince1970
+  if wait > 0 { usleep(UInt32(wait * 1e6)) }
 }
 let database = try RunDatabase.open(path: arguments[1])
 
 switch arguments[0] {
 case "claim":
-  while let run = try database.claimQueuedRun(in: number, by: .current) {
+  while let run = try database.claimQueuedRun(in: number) {
     say(run.id)
+    usleep(2000)
   }
 case "write":
-  let run = number
+  guard let run = try database.claimQueuedRun(in: number)?.id else { exit(70) }
   let epochs = arguments.count > 3 ? Int(arguments[3]) ?? 0 : 1_000_000
   for epoch in 0..<epochs {
     let shift = Double(epoch)
@@ -61,8 +70,7 @@ case "fixture":
       nnlabVersion: "0.1.0", commandLine: "nnlab sweep --lambda 0,1")
   }
   let runs = try database.queueRuns(specs, in: sweep.id)
-  let run = try database.claimQueuedRun(
-    in: sweep.id, by: ProcessIdentity(host: "fixture-host", pid: 1))!
+  guard let run = try database.claimQueuedRun(in: sweep.id) else { exit(70) }
   for epoch in 0...2 {
     try database.recordEpoch(
       EpochRecord(

@@ -8,16 +8,16 @@ import Testing
 @Suite(.serialized)
 struct ClaimTests {
   @Test func claimsTakeTheOldestQueuedRunOnce() throws {
-    let database = try RunDatabase.inMemory()
+    let worker = ProcessIdentity(host: "a", pid: 42)
+    let database = try RunDatabase.inMemory(as: worker)
     let sweep = try database.createSweep(name: nil, spec: "{}")
     let queued = try database.queueRuns([TestSupport.spec(), TestSupport.spec()], in: sweep.id)
-    let worker = ProcessIdentity(host: "a", pid: 42)
-    let first = try #require(try database.claimQueuedRun(in: sweep.id, by: worker))
+    let first = try #require(try database.claimQueuedRun(in: sweep.id))
     #expect(first.id == queued[0].id && first.status == .running)
     #expect(
       first.host == "a" && first.pid == 42 && first.startedAt != nil && first.heartbeatAt != nil)
-    #expect(try database.claimQueuedRun(in: sweep.id, by: worker)?.id == queued[1].id)
-    #expect(try database.claimQueuedRun(in: sweep.id, by: worker) == nil)
+    #expect(try database.claimQueuedRun(in: sweep.id)?.id == queued[1].id)
+    #expect(try database.claimQueuedRun(in: sweep.id) == nil)
   }
 
   @Test func severalProcessesClaimEachRunExactlyOnce() throws {
@@ -27,18 +27,22 @@ struct ClaimTests {
     let queued = try database.queueRuns((0..<200).map { _ in TestSupport.spec() }, in: sweep.id)
     try database.close()
 
+    // All four start at the same moment, so their claims interleave.
+    let start = "\(Int((Date().timeIntervalSince1970 + 1.5) * 1000))"
     let workers = try (0..<4).map { _ in
-      try TestSupport.startProbe(["claim", url.path, "\(sweep.id)"])
+      try TestSupport.startProbe(["claim", url.path, "\(sweep.id)", start])
     }
-    var claimed: [Int64] = []
+    var claimed: [[Int64]] = []
     for (process, output) in workers {
       let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       process.waitUntilExit()
       #expect(process.terminationStatus == 0)
-      claimed += text.split(separator: "\n").compactMap { Int64($0) }
+      claimed.append(text.split(separator: "\n").compactMap { Int64($0) })
     }
-    #expect(claimed.count == 200)
-    #expect(Set(claimed) == Set(queued.map(\.id)))
+    let all = claimed.flatMap { $0 }
+    #expect(all.count == 200)
+    #expect(Set(all) == Set(queued.map(\.id)))
+    #expect(claimed.filter { !$0.isEmpty }.count >= 2, "claims per worker: \(claimed.map(\.count))")
     let reopened = try RunDatabase.open(path: url.path)
     #expect(try reopened.statusCounts(in: sweep.id) == [.running: 200])
   }
@@ -46,10 +50,11 @@ struct ClaimTests {
   @Test func aKilledWriterLeavesOnlyWholeEpochs() throws {
     let url = try TestSupport.temporaryDirectory().appendingPathComponent("killed.sqlite")
     let database = try RunDatabase.open(path: url.path)
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let sweep = try database.createSweep(name: nil, spec: "{}")
+    let run = try #require(try database.queueRuns([TestSupport.spec()], in: sweep.id).first)
     try database.close()
 
-    let (process, output) = try TestSupport.startProbe(["write", url.path, "\(run.id)"])
+    let (process, output) = try TestSupport.startProbe(["write", url.path, "\(sweep.id)"])
     // Let it commit a few dozen epochs, then kill it wherever it is.
     var seen = ""
     while seen.split(separator: "\n").count < 40 {
@@ -76,27 +81,89 @@ struct ClaimTests {
     #expect(try reopened.run(run.id).lastEpoch == epochs.last)
   }
 
-  @Test func runsWhoseProcessIsGoneAreInterrupted() throws {
-    let database = try RunDatabase.inMemory()
-    let here = ProcessIdentity.current
-    let alive = try database.createRun(TestSupport.spec(), runningIn: here)
-    let dead = try database.createRun(
-      TestSupport.spec(), runningIn: ProcessIdentity(host: here.host, pid: 999_999))
-    let elsewhere = try database.createRun(
-      TestSupport.spec(), runningIn: ProcessIdentity(host: "other", pid: 999_999))
-    let isAlive: @Sendable (Int) -> Bool = { $0 == here.pid }
-    #expect(try database.staleRuns(isAlive: isAlive).map(\.id) == [dead.id])
-    // A heartbeat older than the threshold makes a run stale on any host.
-    #expect(
-      try database.staleRuns(staleAfter: -1, isAlive: isAlive).map(\.id) == [
-        alive.id, dead.id, elsewhere.id,
-      ])
+  /// The pid of a process that has come and gone.
+  static func deadPID() throws -> Int {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", "exit 0"]
+    try process.run()
+    process.waitUntilExit()
+    return Int(process.processIdentifier)
+  }
 
-    let interrupted = try database.interruptStaleRuns(isAlive: isAlive)
+  @Test func runsWhoseProcessIsGoneAreInterrupted() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("stale.sqlite")
+    let here = ProcessIdentity.current
+    let deadPID = try Self.deadPID()
+    let database = try RunDatabase.open(path: url.path)
+    let alive = try database.createRun(TestSupport.spec())
+    let dead = try RunDatabase.open(
+      path: url.path, as: ProcessIdentity(host: here.host, pid: deadPID)
+    )
+    .createRun(TestSupport.spec())
+    let elsewhere = try RunDatabase.open(
+      path: url.path, as: ProcessIdentity(host: "other", pid: deadPID)
+    )
+    .createRun(TestSupport.spec())
+    #expect(try database.staleRuns().map(\.id) == [dead.id])
+    // A heartbeat older than the threshold makes a run stale on any host.
+    #expect(try database.staleRuns(staleAfter: -1).map(\.id) == [alive.id, dead.id, elsewhere.id])
+
+    let interrupted = try database.interruptStaleRuns()
     #expect(interrupted.map(\.id) == [dead.id] && interrupted[0].status == .interrupted)
     #expect(try database.run(alive.id).status == .running)
     #expect(try database.run(elsewhere.id).status == .running)
     #expect(ProcessIdentity.isAlive(pid: here.pid))
-    #expect(!ProcessIdentity.isAlive(pid: 999_999))
+    #expect(!ProcessIdentity.isAlive(pid: deadPID))
+  }
+
+  @Test func onlyTheProcessHoldingARunWritesItsEpochs() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("held.sqlite")
+    let deadPID = try Self.deadPID()
+    let gone = try RunDatabase.open(
+      path: url.path, as: ProcessIdentity(host: ProcessIdentity.current.host, pid: deadPID))
+    let sweep = try gone.createSweep(name: nil, spec: "{}")
+    _ = try gone.queueRuns([TestSupport.spec()], in: sweep.id)
+    let run = try #require(try gone.claimQueuedRun(in: sweep.id))
+    try gone.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
+
+    // Another process finds the run stale, interrupts and re-queues it, and claims it.
+    let here = try RunDatabase.open(path: url.path)
+    #expect(
+      throws: TrackingError.runHeldElsewhere(
+        run.id, host: ProcessIdentity.current.host, pid: deadPID)
+    ) {
+      try here.recordEpoch(TestSupport.epoch(1), of: run.id)
+    }
+    #expect(try here.interruptStaleRuns().map(\.id) == [run.id])
+    #expect(try here.requeueRuns([run.id, 999]) == [run.id])
+    #expect(try here.claimQueuedRun(in: sweep.id)?.id == run.id)
+    try here.recordEpoch(TestSupport.epoch(1), of: run.id)
+    // The first process, were it alive, could no longer write.
+    #expect(
+      throws: TrackingError.runHeldElsewhere(run.id, host: here.process.host, pid: here.process.pid)
+    ) {
+      try gone.recordEpoch(TestSupport.epoch(2), of: run.id)
+    }
+    #expect(try here.epochs(of: run.id).map(\.epoch) == [0, 1])
+  }
+
+  @Test func processesOpeningANewDatabaseTogetherMigrateItOnce() throws {
+    for attempt in 0..<3 {
+      let url = try TestSupport.temporaryDirectory().appendingPathComponent("new-\(attempt).sqlite")
+      let start = "\(Int((Date().timeIntervalSince1970 + 1) * 1000))"
+      // Each opens the missing file at the same moment, migrates it, and finds no sweep 1.
+      let openers = try (0..<6).map { _ in
+        try TestSupport.startProbe(["claim", url.path, "1", start])
+      }
+      for (process, output) in openers {
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+      }
+      let database = try RunDatabase.open(path: url.path, access: .readOnly)
+      #expect(try database.info().appliedMigrations == RunDatabase.knownMigrations)
+      #expect(try database.check().isEmpty)
+    }
   }
 }

@@ -23,7 +23,7 @@ struct MigrationTests {
   @Test func reopeningIsANoOp() throws {
     let path = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite").path
     let first = try RunDatabase.open(path: path)
-    let run = try first.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try first.createRun(TestSupport.spec())
     try first.close()
     let second = try RunDatabase.open(path: path)
     #expect(try second.info().appliedMigrations == RunDatabase.knownMigrations)
@@ -60,7 +60,8 @@ struct MigrationTests {
       "Tests/TrackingTests/Fixtures/\(fixture)")
     let copy = try TestSupport.temporaryDirectory().appendingPathComponent(fixture)
     try FileManager.default.copyItem(at: source, to: copy)
-    let database = try RunDatabase.open(path: copy.path, create: false)
+    let database = try RunDatabase.open(path: copy.path, access: .existingWithoutMigrating)
+    try database.migrate()
     #expect(try database.info().appliedMigrations == RunDatabase.knownMigrations)
     let runs = try database.runs()
     #expect(runs.map(\.status) == [.finished, .queued])
@@ -103,15 +104,29 @@ struct MigrationTests {
     #expect(!FileManager.default.fileExists(atPath: url.path + "-wal"))
   }
 
-  @Test func anotherApplicationsDatabaseIsRefusedUntouched() throws {
+  @Test func lookingDoesNotChangeTheFile() throws {
+    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let writer = try RunDatabase.open(path: url.path)
+    try writer.recordEpoch(
+      TestSupport.epoch(0, snapshot: true), of: try writer.createRun(TestSupport.spec()).id)
+    try writer.close()
+    let before = try Data(contentsOf: url)
+    let reader = try RunDatabase.open(path: url.path, access: .readOnly)
+    #expect(try reader.info().tables.first { $0.table == "weight_snapshots" }?.rows == 2)
+    #expect(try reader.check().isEmpty)
+    try reader.close()
+    #expect(try Data(contentsOf: url) == before)
+  }
+
+  @Test(arguments: [
+    "CREATE TABLE players (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO players (name) VALUES ('x')",
+    "CREATE VIEW answer AS SELECT 42",
+    "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1')",
+  ])
+  func anotherApplicationsDatabaseIsRefusedUntouched(schema: String) throws {
     let url = try TestSupport.temporaryDirectory().appendingPathComponent("other.sqlite")
     let other = try DatabaseQueue(path: url.path)
-    try other.write { db in
-      try db.execute(
-        sql:
-          "CREATE TABLE players (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO players (name) VALUES ('x')"
-      )
-    }
+    try other.write { db in try db.execute(sql: schema) }
     try other.close()
     let before = try Data(contentsOf: url)
     #expect(throws: TrackingError.notAnNNLabDatabase(path: url.path)) {
@@ -123,7 +138,10 @@ struct MigrationTests {
   @Test func aMissingDatabaseIsCreatedOnlyWhenAsked() throws {
     let url = try TestSupport.temporaryDirectory().appendingPathComponent("absent.sqlite")
     #expect(throws: TrackingError.missingDatabase(path: url.path)) {
-      try RunDatabase.open(path: url.path, create: false)
+      try RunDatabase.open(path: url.path, access: .readOnly)
+    }
+    #expect(throws: TrackingError.missingDatabase(path: url.path)) {
+      try RunDatabase.open(path: url.path, access: .existingWithoutMigrating)
     }
     #expect(!FileManager.default.fileExists(atPath: url.path))
     _ = try RunDatabase.open(path: url.path)
@@ -134,7 +152,7 @@ struct MigrationTests {
     let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
     let database = try RunDatabase.open(path: url.path)
     #expect(try database.info().journalMode == "wal")
-    let (foreignKeys, synchronous) = try database.writer.read { db in
+    let (foreignKeys, synchronous) = try database.writer.write { db in
       (
         try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
         try Int.fetchOne(db, sql: "PRAGMA synchronous")

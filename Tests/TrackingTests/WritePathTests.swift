@@ -13,7 +13,7 @@ struct WritePathTests {
       1e-300, -2.5e300,
     ]
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     var record = TestSupport.epoch(0)
     record.snapshots = [.init(layer: 1, rows: 1, columns: values.count, values: values)]
     try database.recordEpoch(record, of: run.id)
@@ -33,19 +33,19 @@ struct WritePathTests {
     #expect(Array(bytes[8..<16]) == [0, 0, 0, 0, 0, 0, 0, 0x80])  // −0.0: only the sign bit
   }
 
+  static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(
+    where: FileManager.default.isExecutableFile)
+
   /// An independent reader that knows only DESIGN §3's description of the BLOB: Python's
   /// sqlite3 and struct '<d', row-major rows × cols.
-  @Test func snapshotsReadWithNothingButTheFormatDescription() throws {
-    guard
-      let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(
-        where: FileManager.default.isExecutableFile)
-    else {
-      print("skipped: python3 is not installed, so the independent snapshot reader cannot run")
-      return
-    }
+  @Test(
+    .enabled(
+      if: python != nil, "python3 is not installed: the independent snapshot reader cannot run"))
+  func snapshotsReadWithNothingButTheFormatDescription() throws {
+    let python = try #require(Self.python)
     let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
     let database = try RunDatabase.open(path: url.path)
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     let theta = (0..<6).map { Double($0) - 2.5 }  // 2 × 3
     var record = TestSupport.epoch(0)
     record.snapshots = [.init(layer: 1, rows: 2, columns: 3, values: theta)]
@@ -73,7 +73,7 @@ struct WritePathTests {
 
   @Test func summaryIsCurrentAfterEachEpoch() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     #expect(run.status == .running && run.lastEpoch == nil && run.bestEpoch == nil)
     let validationErrors = [0.9, 0.5, 0.6, 0.5, 0.4, 0.7]
     var best = (epoch: 0, error: Double.infinity)
@@ -97,7 +97,7 @@ struct WritePathTests {
 
   @Test func withoutAValidationSplitTheBestEpochHasTheLowestTrainError() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     for (epoch, trainError) in [0.8, 0.3, 0.5].enumerated() {
       try database.recordEpoch(TestSupport.epoch(epoch, trainError: trainError), of: run.id)
     }
@@ -107,7 +107,7 @@ struct WritePathTests {
 
   @Test func groupedEpochsLandTogetherEachWhole() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     try database.recordEpochs(
       (0..<5).map { TestSupport.epoch($0, validationError: 0.5, snapshot: $0 % 2 == 0) }, of: run.id
     )
@@ -119,7 +119,7 @@ struct WritePathTests {
 
   @Test func aFailingEpochLeavesNothingBehind() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     try database.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
     // Epoch 1 is written whole and epoch 2 has its row and two layer rows written before its
     // repeated layer fails: the group is one transaction, so neither stays.
@@ -158,7 +158,7 @@ struct WritePathTests {
   func nonFiniteValuesAreRefusedNotStoredAsNull(_ spoiled: Spoiled) throws {
     let name = spoiled.rawValue
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     var record = TestSupport.epoch(0, validationError: 0.5, snapshot: true)
     spoiled.spoil(&record)
     do {
@@ -176,7 +176,7 @@ struct WritePathTests {
 
   @Test func epochsAreRecordedOnlyForRunningRuns() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     try database.finishRun(run.id, outcome: .finished)
     #expect(throws: TrackingError.runNotRunning(run.id, status: .finished)) {
       try database.recordEpoch(TestSupport.epoch(0), of: run.id)
@@ -187,13 +187,34 @@ struct WritePathTests {
     }
   }
 
+  @Test func epochsAreRecordedInOrder() throws {
+    let database = try RunDatabase.inMemory()
+    let run = try database.createRun(TestSupport.spec())
+    #expect(throws: TrackingError.self) {
+      try database.recordEpoch(TestSupport.epoch(1), of: run.id)
+    }
+    try database.recordEpochs([TestSupport.epoch(0), TestSupport.epoch(1)], of: run.id)
+    for wrong in [
+      [TestSupport.epoch(1)], [TestSupport.epoch(3)], [TestSupport.epoch(2), TestSupport.epoch(4)],
+    ] {
+      do {
+        try database.recordEpochs(wrong, of: run.id)
+        Issue.record("epochs \(wrong.map(\.epoch)) were accepted after epoch 1")
+      } catch let error as TrackingError {
+        #expect(error.description.contains("epochs are recorded in order"), "\(error)")
+      }
+    }
+    #expect(try database.epochs(of: run.id).map(\.epoch) == [0, 1])
+    #expect(try database.run(run.id).lastEpoch == 1)
+  }
+
   @Test func badSpecsAreRefusedWithTheirColumn() throws {
     let database = try RunDatabase.inMemory()
     #expect(throws: TrackingError.invalidValue("learning_rate must be greater than 0, got -1.0")) {
-      try database.createRun(TestSupport.spec(learningRate: -1), runningIn: .current)
+      try database.createRun(TestSupport.spec(learningRate: -1))
     }
     #expect(throws: TrackingError.nonFiniteValue("lambda is nan")) {
-      try database.createRun(TestSupport.spec(lambda: .nan), runningIn: .current)
+      try database.createRun(TestSupport.spec(lambda: .nan))
     }
     #expect(try database.runs().isEmpty)
   }
@@ -201,7 +222,7 @@ struct WritePathTests {
   @Test func outcomesAreRecorded() throws {
     let database = try RunDatabase.inMemory()
     let specs = (0..<3).map { _ in TestSupport.spec() }
-    let runs = try specs.map { try database.createRun($0, runningIn: .current) }
+    let runs = try specs.map { try database.createRun($0) }
     try database.finishRun(runs[0].id, outcome: .finished)
     try database.finishRun(runs[1].id, outcome: .diverged(epoch: 37, reason: "cost is nan"))
     try database.finishRun(runs[2].id, outcome: .failed("disk full"))
@@ -221,7 +242,7 @@ struct WritePathTests {
     let database = try RunDatabase.inMemory()
     let sweep = try database.createSweep(name: "grid", spec: "{}")
     let queued = try database.queueRuns([TestSupport.spec(), TestSupport.spec()], in: sweep.id)
-    let run = try #require(try database.claimQueuedRun(in: sweep.id, by: .current))
+    let run = try #require(try database.claimQueuedRun(in: sweep.id))
     try database.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
     try database.setTag("note", to: "first", of: run.id)
     try database.setTag("note", to: "second", of: run.id)
@@ -243,7 +264,7 @@ struct WritePathTests {
 
   @Test func snapshotsAreFoundAtOrBeforeAnEpoch() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec(), runningIn: .current)
+    let run = try database.createRun(TestSupport.spec())
     for epoch in 0...6 {
       try database.recordEpoch(TestSupport.epoch(epoch, snapshot: epoch % 3 == 0), of: run.id)
     }
@@ -258,9 +279,9 @@ struct WritePathTests {
     let sweep = try database.createSweep(name: nil, spec: "{}")
     let runs = try database.queueRuns(
       [0.1, 1, 10].map { TestSupport.spec(lambda: $0) }, in: sweep.id)
-    let solo = try database.createRun(TestSupport.spec(lambda: 3), runningIn: .current)
+    let solo = try database.createRun(TestSupport.spec(lambda: 3))
     for (run, error) in zip(runs.prefix(2), [0.4, 0.2]) {
-      _ = try database.claimQueuedRun(in: sweep.id, by: .current)
+      _ = try database.claimQueuedRun(in: sweep.id)
       try database.recordEpoch(TestSupport.epoch(0, validationError: error), of: run.id)
     }
     let sorted = try database.runs(RunQuery(sweep: sweep.id, sort: .finalValidationError))

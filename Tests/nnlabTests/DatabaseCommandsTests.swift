@@ -74,4 +74,28 @@ struct DatabaseCommandsTests {
       #expect(try Data(contentsOf: csv) == content)
     }
   }
+
+  @Test func strangePathsAreOneLineErrors() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let asDirectory = try CommandRunner.run(["db", "info", "--db", directory.path])
+    #expect(asDirectory.status == 74)
+    #expect(
+      asDirectory.standardError == "error: \(directory.path): is a directory, not a database file\n"
+    )
+    let empty = try CommandRunner.run(["db", "info", "--db", ""])
+    #expect(empty.status == 64)
+    #expect(empty.standardError.split(separator: "\n").count == 1)
+
+    let truncated = directory.appendingPathComponent("truncated.sqlite")
+    #expect(try CommandRunner.run(["db", "migrate", "--db", truncated.path]).status == 0)
+    let whole = try Data(contentsOf: truncated)
+    try whole.prefix(whole.count / 2 + 100).write(to: truncated)
+    let result = try CommandRunner.run(["db", "check", "--db", truncated.path])
+    #expect(result.status == 1)
+    #expect(result.standardOutput.contains("problem"))
+    let info = try CommandRunner.run(["db", "info", "--db", truncated.path])
+    #expect(info.status == 65)
+    #expect(info.standardError.hasPrefix("error: \(truncated.path) is damaged"))
+    #expect(info.standardError.split(separator: "\n").count == 1)
+  }
 }

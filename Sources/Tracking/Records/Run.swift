@@ -94,43 +94,46 @@ extension RunSpec: FetchableRecord, PersistableRecord {
     .convertToSnakeCase
 }
 
-extension Run: FetchableRecord, TableRecord {
+extension Run: Decodable, FetchableRecord, TableRecord {
   public static let databaseTableName = "runs"
+  public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy
+    .convertFromSnakeCase
 
   public enum Columns {
     public static let id = Column("id")
     public static let sweepId = Column("sweep_id")
     public static let status = Column("status")
-    public static let learningRate = Column("learning_rate")
-    public static let lambda = Column("lambda")
-    public static let createdAt = Column("created_at")
-    public static let heartbeatAt = Column("heartbeat_at")
-    public static let host = Column("host")
-    public static let pid = Column("pid")
-    public static let lastEpoch = Column("last_epoch")
-    public static let finalValidationError = Column("final_validation_error")
-    public static let bestValidationError = Column("best_validation_error")
   }
 
-  public init(row: Row) throws {
-    id = row["id"]
-    spec = try RunSpec(row: row)
-    status = row["status"]
-    createdAt = row["created_at"]
-    startedAt = row["started_at"]
-    finishedAt = row["finished_at"]
-    heartbeatAt = row["heartbeat_at"]
-    host = row["host"]
-    pid = row["pid"]
-    error = row["error"]
-    lastEpoch = row["last_epoch"]
-    finalCost = row["final_cost"]
-    finalTrainError = row["final_train_error"]
-    finalValidationError = row["final_validation_error"]
-    finalTrainAccuracy = row["final_train_accuracy"]
-    finalValidationAccuracy = row["final_validation_accuracy"]
-    bestValidationError = row["best_validation_error"]
-    bestEpoch = row["best_epoch"]
-    divergedEpoch = row["diverged_epoch"]
+  private enum CodingKeys: String, CodingKey {
+    case id, status, createdAt, startedAt, finishedAt, heartbeatAt, host, pid, error, lastEpoch,
+      finalCost
+    case finalTrainError, finalValidationError, finalTrainAccuracy, finalValidationAccuracy
+    case bestValidationError, bestEpoch, divergedEpoch
+  }
+
+  /// Decodes the row's spec columns and its own from the same flat row; a value of the wrong
+  /// type is an error, not a crash.
+  public init(from decoder: any Decoder) throws {
+    let row = try decoder.container(keyedBy: CodingKeys.self)
+    id = try row.decode(Int64.self, forKey: .id)
+    spec = try RunSpec(from: decoder)
+    status = try row.decode(RunStatus.self, forKey: .status)
+    createdAt = try row.decode(String.self, forKey: .createdAt)
+    startedAt = try row.decodeIfPresent(String.self, forKey: .startedAt)
+    finishedAt = try row.decodeIfPresent(String.self, forKey: .finishedAt)
+    heartbeatAt = try row.decodeIfPresent(String.self, forKey: .heartbeatAt)
+    host = try row.decodeIfPresent(String.self, forKey: .host)
+    pid = try row.decodeIfPresent(Int.self, forKey: .pid)
+    error = try row.decodeIfPresent(String.self, forKey: .error)
+    lastEpoch = try row.decodeIfPresent(Int.self, forKey: .lastEpoch)
+    finalCost = try row.decodeIfPresent(Double.self, forKey: .finalCost)
+    finalTrainError = try row.decodeIfPresent(Double.self, forKey: .finalTrainError)
+    finalValidationError = try row.decodeIfPresent(Double.self, forKey: .finalValidationError)
+    finalTrainAccuracy = try row.decodeIfPresent(Double.self, forKey: .finalTrainAccuracy)
+    finalValidationAccuracy = try row.decodeIfPresent(Double.self, forKey: .finalValidationAccuracy)
+    bestValidationError = try row.decodeIfPresent(Double.self, forKey: .bestValidationError)
+    bestEpoch = try row.decodeIfPresent(Int.self, forKey: .bestEpoch)
+    divergedEpoch = try row.decodeIfPresent(Int.self, forKey: .divergedEpoch)
   }
 }

@@ -16,7 +16,6 @@ extension Sweep: FetchableRecord, TableRecord {
 
   public enum Columns {
     public static let id = Column("id")
-    public static let name = Column("name")
     public static let createdAt = Column("created_at")
   }
 }

@@ -20,7 +20,7 @@ struct DB: ParsableCommand {
     var json = false
 
     func run() throws {
-      let info = try database.open(create: false, migrate: false).info()
+      let info = try database.open(.readOnly).info()
       if json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -58,7 +58,9 @@ struct DB: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-      let applied = try database.open(create: true, migrate: false).migrate()
+      let existed = FileManager.default.fileExists(atPath: database.path)
+      let store = try database.open(existed ? .existingWithoutMigrating : .readWrite)
+      let applied = existed ? try store.migrate() : RunDatabase.knownMigrations
       print(
         applied.isEmpty
           ? "\(database.path): schema up to date (\(RunDatabase.knownMigrations.last ?? ""))"
@@ -73,7 +75,12 @@ struct DB: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-      let problems = try database.open(create: false, migrate: false).check()
+      let problems: [String]
+      do {
+        problems = try database.open(.readOnly).check()
+      } catch TrackingError.damaged(_, let reason) {
+        problems = [reason]  // so damaged that SQLite cannot even read its schema
+      }
       guard !problems.isEmpty else {
         print("\(database.path): ok (integrity check and foreign keys)")
         return
@@ -91,7 +98,7 @@ struct DB: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() throws {
-      let store = try database.open(create: false, migrate: false)
+      let store = try database.open(.existingWithoutMigrating)
       let before = try store.info().fileSize ?? 0
       try store.vacuum()
       let after = try store.info().fileSize ?? 0
