@@ -31,7 +31,10 @@ let package = Package(
     .target(name: "Datasets", dependencies: ["Backprop"]),
     .target(
       name: "Tracking",
-      dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       plugins: ["EmbedSQL"]
     ),
     .target(name: "Training", dependencies: ["Backprop", "Datasets", "Tracking"]),

@@ -195,17 +195,22 @@ extension RunDatabase {
 
   /// Inserts one epoch's rows with cached statements.
   private static func insertEpoch(_ record: EpochRecord, of run: Int64, _ db: Database) throws {
-    let epochStatement = try db.cachedStatement(
+    try db.cachedStatement(
       sql: """
         INSERT INTO epochs (run_id, epoch, cost, train_error, validation_error, train_accuracy,
           validation_accuracy, gradient_norm, seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """)
-    epochStatement.setUncheckedArguments([
-      run, record.epoch, record.cost, record.trainError, record.validationError,
-      record.trainAccuracy,
-      record.validationAccuracy, record.gradientNorm, record.seconds,
-    ])
-    try epochStatement.execute()
+        """
+    ).run(in: db) { row in
+      row.bind(1, run)
+      row.bind(2, record.epoch)
+      row.bind(3, record.cost)
+      row.bind(4, record.trainError)
+      row.bind(5, record.validationError)
+      row.bind(6, record.trainAccuracy)
+      row.bind(7, record.validationAccuracy)
+      row.bind(8, record.gradientNorm)
+      row.bind(9, record.seconds)
+    }
 
     let layerStatement = try db.cachedStatement(
       sql: """
@@ -213,11 +218,15 @@ extension RunDatabase {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """)
     for layer in record.layers {
-      layerStatement.setUncheckedArguments([
-        run, record.epoch, layer.layer, layer.gradientNorm, layer.weightNorm, layer.updateRatio,
-        layer.saturation,
-      ])
-      try layerStatement.execute()
+      try layerStatement.run(in: db) { row in
+        row.bind(1, run)
+        row.bind(2, record.epoch)
+        row.bind(3, layer.layer)
+        row.bind(4, layer.gradientNorm)
+        row.bind(5, layer.weightNorm)
+        row.bind(6, layer.updateRatio)
+        row.bind(7, layer.saturation)
+      }
     }
 
     let snapshotStatement = try db.cachedStatement(
@@ -225,11 +234,14 @@ extension RunDatabase {
         "INSERT INTO weight_snapshots (run_id, epoch, layer, rows, cols, data) VALUES (?, ?, ?, ?, ?, ?)"
     )
     for snapshot in record.snapshots {
-      snapshotStatement.setUncheckedArguments([
-        run, record.epoch, snapshot.layer, snapshot.rows, snapshot.columns,
-        SnapshotEncoding.data(from: snapshot.values),
-      ])
-      try snapshotStatement.execute()
+      try snapshotStatement.run(in: db) { row in
+        row.bind(1, run)
+        row.bind(2, record.epoch)
+        row.bind(3, snapshot.layer)
+        row.bind(4, snapshot.rows)
+        row.bind(5, snapshot.columns)
+        row.bind(6, SnapshotEncoding.data(from: snapshot.values))
+      }
     }
   }
 
