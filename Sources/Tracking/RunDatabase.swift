@@ -205,13 +205,13 @@ public struct RunDatabase: Sendable {
       let reader = try DatabaseQueue(path: path, configuration: configuration)
       defer { try? reader.close() }
       try reader.read { db in
-        let objects = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master")
+        let objects = try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master")  // tables, and the tables of indexes, views, triggers
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let applied = objects.contains("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
-        // Empty, or left with an empty migrations table by a process that stopped while
-        // creating it: an nnlab database not yet migrated.
-        if applicationID == 0 && applied.isEmpty && objects.allSatisfy({ $0 == "grdb_migrations" })
-        {
+        // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
+        // and drops while switching to WAL) from a process that is creating the database, or
+        // stopped while it did: an nnlab database not yet migrated.
+        if applicationID == 0 && applied.isEmpty && objects.allSatisfy({ $0.hasPrefix("grdb_") }) {
           return
         }
         guard applicationID == Self.applicationID else {
