@@ -205,7 +205,8 @@ public struct RunDatabase: Sendable {
       let reader = try DatabaseQueue(path: path, configuration: configuration)
       defer { try? reader.close() }
       try reader.read { db in
-        let objects = try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master")  // tables, and the tables of indexes, views, triggers
+        // Tables, and the tables that indexes, views and triggers belong to.
+        let objects = try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master")
         let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
         let applied = objects.contains("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
         // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
