@@ -17,7 +17,7 @@ let processorSettings: [SwiftSetting] = {
 
 let package = Package(
   name: "nnlab",
-  platforms: [.macOS(.v13)],
+  platforms: [.macOS(.v15)],
   products: [
     .executable(name: "nnlab", targets: ["nnlab"]),
     .library(name: "Backprop", targets: ["Backprop"]),
@@ -25,10 +25,19 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     .target(name: "Backprop", swiftSettings: processorSettings),
-    .target(name: "Datasets", dependencies: ["Backprop"]),
+    .target(
+      name: "Datasets",
+      dependencies: [
+        "Backprop",
+        .product(name: "CSV", package: "CSV.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+      ]
+    ),
     .target(
       name: "Tracking",
       dependencies: [

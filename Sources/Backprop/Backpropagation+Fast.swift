@@ -25,6 +25,6 @@ extension Objective {
     return costAndGradient(
       totalLoss: cost.totalLoss(
         outputs: outputs, weightedInputs: forward.outputWeightedInputs, targets: examples.targets),
-      accumulators: accumulators, of: network, exampleCount: examples.count)
+      accumulators: accumulators, of: network, exampleCount: examples.count, forward: forward)
   }
 }

@@ -55,7 +55,8 @@ extension Objective {
           accumulators: accumulators))
     }
     return costAndGradient(
-      totalLoss: totalLoss, accumulators: accumulators, of: network, exampleCount: examples.count)
+      totalLoss: totalLoss, accumulators: accumulators, of: network, exampleCount: examples.count,
+      forward: nil)
   }
 }
 

@@ -39,6 +39,16 @@ public struct Examples: Sendable {
 
   /// m, the number of examples.
   public var count: Int { inputs.rows }
+
+  /// The examples at `rows`, in that order (a mini-batch); valid because these are.
+  public func selecting(_ rows: [Int]) -> Examples {
+    Examples(checkedInputs: inputs.rows(at: rows), targets: targets.rows(at: rows))
+  }
+
+  private init(checkedInputs inputs: Matrix, targets: Matrix) {
+    self.inputs = inputs
+    self.targets = targets
+  }
 }
 
 extension Examples {

@@ -32,10 +32,29 @@ public struct GradientCheck: Sendable {
   }
 
   /// One weight Θᵢⱼ^(l); i and j 0-based, l 1-based as in the course.
-  public struct Weight: Sendable, Equatable {
+  public struct Weight: Sendable, Hashable {
     public let layer: Int
     public let row: Int
     public let column: Int
+
+    public init(layer: Int, row: Int, column: Int) {
+      self.layer = layer
+      self.row = row
+      self.column = column
+    }
+  }
+
+  /// Up to `count` weights of each Θ^(l), spread evenly over its entries: a sample that keeps
+  /// the check cheap on a large network.
+  public static func sample(of network: Network, count: Int) -> [Weight] {
+    network.thetas.layers.flatMap { l in
+      let (rows, columns) = (network.thetas[l].rows, network.thetas[l].columns)
+      let total = rows * columns
+      let step = max(1, total / max(count, 1))
+      return stride(from: 0, to: total, by: step).prefix(count).map {
+        Weight(layer: l, row: $0 / columns, column: $0 % columns)
+      }
+    }
   }
 
   /// How far the two gradients of one layer are apart (weights on a kink left out).
@@ -48,7 +67,7 @@ public struct GradientCheck: Sendable {
     public let relativeDifference: Double
   }
 
-  /// The central-difference estimates, shaped like Θ^(l).
+  /// The central-difference estimates, shaped like Θ^(l) (outside a sample: the analytic value).
   public let numerical: Layered<Matrix>
   /// The gradients checked.
   public let analytic: Layered<Matrix>
@@ -68,11 +87,13 @@ public struct GradientCheck: Sendable {
   }
 
   /// Checks `analytic` (for example `objective.gradient(of:on:).gradients`, or a deliberately
-  /// wrong one) against central differences of `objective.cost` at `network`.
+  /// wrong one) against central differences of `objective.cost` at `network`, at every weight
+  /// or at the sample `weights`.
   /// - Throws: `BackpropError.shapeMismatch` when the examples do not fit the network or
   ///   `analytic` is not shaped like the weights.
   public init(
-    network: Network, examples: Examples, objective: Objective, analytic: Layered<Matrix>
+    network: Network, examples: Examples, objective: Objective, analytic: Layered<Matrix>,
+    weights sample: [Weight]? = nil
   ) throws {
     try network.validate(examples)
     guard analytic.layers == network.thetas.layers,
@@ -81,6 +102,7 @@ public struct GradientCheck: Sendable {
       throw BackpropError.shapeMismatch("the gradients checked are not shaped like the weights")
     }
     let m = examples.count
+    let sampled = sample.map(Set.init)
     var numerical = network.thetas
     var kinks: [Weight] = []
     for l in network.thetas.layers {
@@ -88,6 +110,10 @@ public struct GradientCheck: Sendable {
       var estimate = Matrix(rows: theta.rows, columns: theta.columns)
       for i in 0..<theta.rows {
         for j in 0..<theta.columns {
+          if let sampled, !sampled.contains(Weight(layer: l, row: i, column: j)) {
+            estimate[i, j] = analytic[l][i, j]
+            continue
+          }
           let plus = network.adjusting(layer: l, row: i, column: j, by: Self.epsilon)
           let minus = network.adjusting(layer: l, row: i, column: j, by: -Self.epsilon)
           let (forwardPlus, forwardMinus) = (
@@ -110,10 +136,12 @@ public struct GradientCheck: Sendable {
     self.numerical = numerical
     self.analytic = analytic
     self.kinks = kinks
+    let left = Set(kinks)
     let compared = numerical.layers.map { l in
       (0..<numerical[l].elements.count).filter { k in
-        !kinks.contains(
-          Weight(layer: l, row: k / numerical[l].columns, column: k % numerical[l].columns))
+        let weight = Weight(
+          layer: l, row: k / numerical[l].columns, column: k % numerical[l].columns)
+        return !left.contains(weight) && sampled.map { $0.contains(weight) } ?? true
       }.map { (numerical[l].elements[$0], analytic[l].elements[$0]) }
     }
     self.layers = zip(numerical.layers, compared).map { l, pairs in

@@ -69,6 +69,17 @@ public struct Matrix: Equatable, Sendable {
     Array(elements[i * columns..<(i + 1) * columns])
   }
 
+  /// The rows at `indices`, in that order.
+  public func rows(at indices: [Int]) -> Matrix {
+    var result = Matrix(rows: indices.count, columns: columns)
+    for (target, source) in indices.enumerated() {
+      result.elements.replaceSubrange(
+        target * columns..<(target + 1) * columns,
+        with: elements[source * columns..<(source + 1) * columns])
+    }
+    return result
+  }
+
   /// The rows as arrays (for printing and JSON).
   public var rowArrays: [[Double]] { (0..<rows).map(row) }
 

@@ -32,7 +32,7 @@ public struct Objective: Sendable, Equatable {
   }
 
   /// The data cost of a forward propagation whose targets are `targets`.
-  func dataCost(of forward: ForwardPropagation, targets: Matrix) -> Double {
+  public func dataCost(of forward: ForwardPropagation, targets: Matrix) -> Double {
     cost.totalLoss(
       outputs: forward.outputs, weightedInputs: forward.outputWeightedInputs, targets: targets)
       / Double(targets.rows)
@@ -74,13 +74,15 @@ public struct Objective: Sendable, Equatable {
 
   /// J of a batch from its summed loss: Σ loss/m + the regularization term.
   func costAndGradient(
-    totalLoss: Double, accumulators: Layered<Matrix>, of network: Network, exampleCount m: Int
+    totalLoss: Double, accumulators: Layered<Matrix>, of network: Network, exampleCount m: Int,
+    forward: ForwardPropagation?
   ) -> CostAndGradient {
     let dataCost = totalLoss / Double(m)
     return CostAndGradient(
       cost: dataCost + regularization(of: network, exampleCount: m),
       dataCost: dataCost,
-      gradients: gradients(fromAccumulators: accumulators, of: network, exampleCount: m))
+      gradients: gradients(fromAccumulators: accumulators, of: network, exampleCount: m),
+      forward: forward)
   }
 }
 
@@ -100,4 +102,7 @@ public struct CostAndGradient: Sendable {
   public let dataCost: Double
   /// D^(l) for l = 1…L−1, each the shape of Θ^(l).
   public let gradients: Layered<Matrix>
+  /// The forward propagation of the batch, when the implementation made one (the fast one
+  /// does): its activations give accuracy and saturation without another pass.
+  public let forward: ForwardPropagation?
 }

@@ -3,6 +3,9 @@ import GRDB
 
 /// Handing queued runs to worker processes, and finding runs whose process is gone.
 extension RunDatabase {
+  /// A running run whose heartbeat is older than this is taken for stopped.
+  public static let staleAfter: TimeInterval = 600
+
   /// Moves the oldest `queued` run of `sweep` to `running` for this database's process,
   /// stamping its host, pid and heartbeat — one `UPDATE … RETURNING` in an immediate
   /// transaction, so two processes never get the same run. Nil when none is queued.
@@ -45,7 +48,7 @@ extension RunDatabase {
   /// Marks the stale runs (see `staleRuns`) `interrupted`, in one transaction, and returns them.
   @discardableResult
   public func interruptStaleRuns(
-    staleAfter: TimeInterval = 600, isAlive: (Int) -> Bool = ProcessIdentity.isAlive
+    staleAfter: TimeInterval = staleAfter, isAlive: (Int) -> Bool = ProcessIdentity.isAlive
   ) throws -> [Run] {
     try write { db in
       let stale = try Self.staleRuns(
@@ -60,7 +63,7 @@ extension RunDatabase {
     }
   }
 
-  private static func staleRuns(
+  static func staleRuns(
     _ db: Database, host: String, staleAfter: TimeInterval, isAlive: (Int) -> Bool
   ) throws -> [Run] {
     let threshold = Timestamp.string(Date().addingTimeInterval(-staleAfter))

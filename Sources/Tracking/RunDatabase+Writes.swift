@@ -84,6 +84,63 @@ extension RunDatabase {
     }
   }
 
+  /// Takes over an `interrupted` run, or a `running` one whose process is gone (see
+  /// `staleRuns`), to resume it from its snapshot at `epoch`: the epochs after it are dropped,
+  /// the summary is set from those that remain, and the run is `running` for this process.
+  /// - Throws: `TrackingError.runNotFound`; `.runNotRunning` when the run is in another
+  ///   status; `.runHeldElsewhere` when its process still runs; `.invalidValue` when there is
+  ///   no snapshot at `epoch`.
+  public func resumeRun(_ run: Int64, fromEpoch epoch: Int) throws -> Run {
+    try write { db in
+      let current = try Self.run(run, db)
+      switch current.status {
+      case .interrupted: break
+      case .running:
+        guard
+          try Self.staleRuns(
+            db, host: process.host, staleAfter: Self.staleAfter, isAlive: ProcessIdentity.isAlive
+          )
+          .contains(where: { $0.id == run })
+        else { throw TrackingError.runHeldElsewhere(run, host: current.host, pid: current.pid) }
+      default:
+        throw TrackingError.runNotRunning(run, status: current.status)
+      }
+      let snapshots =
+        try Int.fetchOne(
+          db, sql: "SELECT COUNT(*) FROM weight_snapshots WHERE run_id = ? AND epoch = ?",
+          arguments: [run, epoch]) ?? 0
+      guard snapshots > 0 else {
+        throw TrackingError.invalidValue(
+          "run \(run) has no weight snapshot at epoch \(epoch) to resume from")
+      }
+      try db.execute(
+        sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run, epoch])
+      let best = try Row.fetchOne(
+        db,
+        sql: """
+          SELECT epoch, validation_error FROM epochs WHERE run_id = ?
+          ORDER BY COALESCE(validation_error, train_error), epoch LIMIT 1
+          """,
+        arguments: [run])
+      let now = Timestamp.now()
+      try db.execute(
+        sql: """
+          UPDATE runs SET status = 'running', host = ?, pid = ?, heartbeat_at = ?, finished_at = NULL,
+            error = NULL, diverged_epoch = NULL, last_epoch = e.epoch, final_cost = e.cost,
+            final_train_error = e.train_error, final_validation_error = e.validation_error,
+            final_train_accuracy = e.train_accuracy, final_validation_accuracy = e.validation_accuracy,
+            best_epoch = ?, best_validation_error = ?
+          FROM (SELECT * FROM epochs WHERE run_id = ? AND epoch = ?) AS e
+          WHERE runs.id = ?
+          """,
+        arguments: [
+          process.host, process.pid, now, best?["epoch"] as Int?,
+          best?["validation_error"] as Double?, run, epoch, run,
+        ])
+      return try Self.run(run, db)
+    }
+  }
+
   /// A `runs` row as it is first inserted: the spec, and either queued or already running.
   private struct NewRun: PersistableRecord {
     static let databaseTableName = "runs"

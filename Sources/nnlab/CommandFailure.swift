@@ -1,6 +1,8 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Tracking
+import Training
 
 /// The exit statuses of DESIGN §4, as sysexits.h names them.
 extension ExitCode {
@@ -24,6 +26,25 @@ extension TrackingError {
       .runNotRunning,
       .runHeldElsewhere:
       .badData
+    }
+  }
+}
+
+extension DatasetError {
+  var exitCode: ExitCode {
+    switch self {
+    case .missingFile: .missingInput
+    case .unreadable: .ioError
+    case .invalid: .badData
+    }
+  }
+}
+
+extension TrainingError {
+  var exitCode: ExitCode {
+    switch self {
+    case .invalidOption, .mismatch: .usage
+    case .invalidInput, .cannotResume: .badData
     }
   }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Backprop
+import Datasets
 import Foundation
 import Tracking
+import Training
 
 /// The `nnlab` command: parses, calls the library, prints. Errors end as one line on stderr
 /// and an exit status (64 usage, 65 bad data, 66 missing input, 74 I/O).
@@ -19,7 +21,7 @@ struct NNLab: ParsableCommand {
         nnlab gradcheck        backpropagation against numerical gradients
       """,
     version: version,
-    subcommands: [Shapes.self, Trace.self, Gradcheck.self, DB.self]
+    subcommands: [Train.self, Resume.self, Shapes.self, Trace.self, Gradcheck.self, DB.self]
   )
 
   static func main() {
@@ -31,6 +33,10 @@ struct NNLab: ParsableCommand {
     } catch let error as BackpropError {
       exit(printing: error.description, code: .badData)
     } catch let error as TrackingError {
+      exit(printing: error.description, code: error.exitCode)
+    } catch let error as DatasetError {
+      exit(printing: error.description, code: error.exitCode)
+    } catch let error as TrainingError {
       exit(printing: error.description, code: error.exitCode)
 
     } catch {

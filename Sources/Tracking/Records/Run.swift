@@ -30,6 +30,14 @@ public struct RunSpec: Codable, Sendable, Equatable {
   public var scaling: String?
   public var nnlabVersion: String
   public var commandLine: String?
+  /// How to load the data again, as JSON.
+  public var dataSource: String?
+  /// The feature names in input order, as JSON.
+  public var features: String?
+  /// What the output units mean, as JSON.
+  public var outputs: String?
+  /// Check the gradient every N epochs; nil: once, before training; 0: never.
+  public var gradcheckEvery: Int?
 
   public init(
     sweepId: Int64? = nil, name: String? = nil, layers: String, activation: String,
@@ -37,7 +45,9 @@ public struct RunSpec: Codable, Sendable, Equatable {
     learningRate: Double, lambda: Double, epochs: Int, batchSize: Int? = nil, seed: Int64,
     validationFraction: Double, trainExamples: Int? = nil, snapshotEvery: Int = 1,
     datasetName: String,
-    datasetSha256: String, scaling: String? = nil, nnlabVersion: String, commandLine: String? = nil
+    datasetSha256: String, scaling: String? = nil, nnlabVersion: String, commandLine: String? = nil,
+    dataSource: String? = nil, features: String? = nil, outputs: String? = nil,
+    gradcheckEvery: Int? = nil
   ) {
     self.sweepId = sweepId
     self.name = name
@@ -57,6 +67,10 @@ public struct RunSpec: Codable, Sendable, Equatable {
     self.scaling = scaling
     self.nnlabVersion = nnlabVersion
     self.commandLine = commandLine
+    self.dataSource = dataSource
+    self.features = features
+    self.outputs = outputs
+    self.gradcheckEvery = gradcheckEvery
   }
 }
 

@@ -1,0 +1,185 @@
+import Backprop
+import CSV
+import Foundation
+
+/// Which columns of a CSV file are what.
+public struct CSVColumns: Codable, Sendable, Equatable {
+  /// The column of class labels (one-hot encoded); nil for the last column, unless `targets`.
+  public var label: String?
+  /// Numeric target columns with values in [0, 1], instead of a label column.
+  public var targets: [String]?
+  /// The feature columns; nil for every column that is not the label or a target.
+  public var features: [String]?
+
+  public init(label: String? = nil, targets: [String]? = nil, features: [String]? = nil) {
+    self.label = label
+    self.targets = targets
+    self.features = features
+  }
+}
+
+/// CSV files: a header row, then one example per row; numeric features; class labels (any text,
+/// sorted numerically when all are numbers) or numeric targets in [0, 1]. Parsed by CSV.swift,
+/// so quoted fields and CRLF line ends work.
+public enum CSVDataset {
+  /// Loads the file at `path`.
+  /// - Throws: `DatasetError` naming the file, and the line and column where there is one.
+  public static func load(path: String, columns: CSVColumns) throws -> Dataset {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+      throw DatasetError.missingFile("\(path): no such file")
+    }
+    guard !isDirectory.boolValue else {
+      throw DatasetError.unreadable("\(path) is a directory, not a CSV file")
+    }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw DatasetError.unreadable("\(path): cannot be read (\(error.localizedDescription))")
+    }
+    return try parse(data, name: path, columns: columns)
+  }
+
+  /// Parses CSV bytes; `name` names them in errors and becomes the dataset's name.
+  public static func parse(_ data: Data, name: String, columns: CSVColumns) throws -> Dataset {
+    guard let text = String(data: data, encoding: .utf8) else {
+      throw DatasetError.invalid("\(name) is not UTF-8 text")
+    }
+    let reader: CSVReader
+    do {
+      reader = try CSVReader(string: text, hasHeaderRow: true)
+    } catch {
+      throw DatasetError.invalid("\(name) is empty: a header row is needed")
+    }
+    guard let header = reader.headerRow, header != [""] else {
+      throw DatasetError.invalid("\(name) is empty: a header row is needed")
+    }
+    var rows: [[String]] = []
+    while let row = reader.next() {
+      if row == [""] { continue }  // a blank line
+      guard row.count == header.count else {
+        throw DatasetError.invalid(
+          "\(name), row \(rows.count + 1) of data: \(row.count) fields, but the header has \(header.count)"
+        )
+      }
+      rows.append(row)
+    }
+    if let error = reader.error {
+      throw DatasetError.invalid("\(name) is not valid CSV (\(error))")
+    }
+    guard !rows.isEmpty else {
+      throw DatasetError.invalid("\(name) has a header but no rows of data")
+    }
+    return try Layout(header: header, columns: columns, name: name).dataset(
+      rows: rows, name: name, sha256: Dataset.sha256(of: data))
+  }
+
+  /// Where the features and outputs are in the header.
+  private struct Layout {
+    let features: [Int]
+    let label: Int?
+    let targets: [Int]
+    let header: [String]
+
+    init(header: [String], columns: CSVColumns, name: String) throws {
+      let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
+      if let repeated = names.enumerated().first(where: {
+        names.firstIndex(of: $0.element) != $0.offset
+      }) {
+        throw DatasetError.invalid(
+          "\(name): the column '\(repeated.element)' appears twice in the header")
+      }
+      func index(_ column: String, _ role: String) throws -> Int {
+        guard let index = names.firstIndex(of: column) else {
+          throw DatasetError.invalid(
+            "\(name) has no \(role) column '\(column)' (its columns: \(names.joined(separator: ", ")))"
+          )
+        }
+        return index
+      }
+      if let targets = columns.targets {
+        guard columns.label == nil else {
+          throw DatasetError.invalid("\(name): give a label column or target columns, not both")
+        }
+        self.targets = try targets.map { try index($0, "target") }
+        self.label = nil
+      } else {
+        self.label = try columns.label.map { try index($0, "label") } ?? names.count - 1
+        self.targets = []
+      }
+      let outputs = Set(targets + (label.map { [$0] } ?? []))
+      self.features =
+        try columns.features?.map { try index($0, "feature") }
+        ?? names.indices.filter { !outputs.contains($0) }
+      if let overlap = features.first(where: outputs.contains) {
+        throw DatasetError.invalid(
+          "\(name): the column '\(names[overlap])' cannot be both a feature and an output")
+      }
+      guard !features.isEmpty else { throw DatasetError.invalid("\(name) has no feature columns") }
+      self.header = names
+    }
+
+    func dataset(rows: [[String]], name: String, sha256: String) throws -> Dataset {
+      func number(_ row: Int, _ column: Int) throws -> Double {
+        let field = rows[row][column].trimmingCharacters(in: .whitespaces)
+        guard let value = Double(field) else {
+          throw DatasetError.invalid(
+            "\(name), row \(row + 1) of data, column '\(header[column])': '\(field)' is not a number"
+          )
+        }
+        guard value.isFinite else {
+          throw DatasetError.invalid(
+            "\(name), row \(row + 1) of data, column '\(header[column])': \(field) is not a finite number"
+          )
+        }
+        return value
+      }
+      var inputValues: [Double] = []
+      inputValues.reserveCapacity(rows.count * features.count)
+      for row in rows.indices {
+        for column in features { inputValues.append(try number(row, column)) }
+      }
+      let inputs = try Matrix(rows: rows.count, columns: features.count, elements: inputValues)
+      let outputs: Outputs
+      let targets: Matrix
+      if let label {
+        let labels = rows.map { $0[label].trimmingCharacters(in: .whitespaces) }
+        let classes = Self.sortedClasses(labels)
+        let position = Dictionary(
+          uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
+        outputs = .classes(classes)
+        targets = Matrix(rows: rows.count, columns: classes.count) { i, k in
+          position[labels[i]] == k ? 1 : 0
+        }
+      } else {
+        var values: [Double] = []
+        for row in rows.indices {
+          for column in self.targets {
+            let value = try number(row, column)
+            guard (0...1).contains(value) else {
+              throw DatasetError.invalid(
+                "\(name), row \(row + 1) of data, target column '\(header[column])': \(value) is outside [0, 1]"
+              )
+            }
+            values.append(value)
+          }
+        }
+        outputs = .targets(self.targets.map { header[$0] })
+        targets = try Matrix(rows: rows.count, columns: self.targets.count, elements: values)
+      }
+      return Dataset(
+        name: name, sha256: sha256, featureNames: features.map { header[$0] }, outputs: outputs,
+        inputs: inputs,
+        targets: targets)
+    }
+
+    /// The distinct labels, numerically sorted when all are numbers, else in text order.
+    static func sortedClasses(_ labels: [String]) -> [String] {
+      let distinct = Set(labels).map { (label: $0, number: Double($0)) }
+      guard distinct.allSatisfy({ $0.number != nil }) else { return distinct.map(\.label).sorted() }
+      return distinct.sorted { ($0.number ?? 0, $0.label) < ($1.number ?? 0, $1.label) }.map(
+        \.label)
+    }
+  }
+}

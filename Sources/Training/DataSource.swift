@@ -1,0 +1,51 @@
+import Datasets
+import Foundation
+
+/// Where a run's data comes from, stored with the run (as JSON) so that resume, evaluate and
+/// predict load the same data again.
+public enum DataSource: Codable, Sendable, Equatable {
+  /// A built-in dataset: its name, size and the seed it was drawn with.
+  case builtIn(name: String, examples: Int?, seed: UInt64)
+  /// A CSV file and which of its columns are what.
+  case csv(path: String, columns: CSVColumns)
+
+  /// The seed the built-in datasets are drawn with unless asked otherwise, so that runs with
+  /// different seeds train on the same data.
+  public static let defaultDataSeed: UInt64 = 1
+
+  /// `--data NAME|FILE.csv`: a built-in name, else a CSV file.
+  public static func named(_ name: String, examples: Int?, columns: CSVColumns, dataSeed: UInt64)
+    -> DataSource
+  {
+    BuiltInDataset(rawValue: name) != nil
+      ? .builtIn(name: name, examples: examples, seed: dataSeed)
+      : .csv(path: name, columns: columns)
+  }
+
+  /// Loads (or draws) the data.
+  /// - Throws: `DatasetError` for a missing, unreadable or malformed file.
+  public func load() throws -> Dataset {
+    switch self {
+    case .builtIn(let name, let examples, let seed):
+      guard let dataset = BuiltInDataset(rawValue: name) else {
+        throw DatasetError.invalid(
+          "there is no built-in dataset '\(name)' (built in: \(BuiltInDataset.allCases.map(\.rawValue).joined(separator: ", ")))"
+        )
+      }
+      return dataset.generate(count: examples, seed: seed)
+    case .csv(let path, let columns):
+      return try CSVDataset.load(path: path, columns: columns)
+    }
+  }
+
+  /// The JSON stored in `runs.data_source`.
+  public var json: String {
+    // A value of plain strings, numbers and arrays always encodes.
+    (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+  }
+
+  /// Reads `runs.data_source`.
+  public init(json: String) throws {
+    self = try JSONDecoder().decode(DataSource.self, from: Data(json.utf8))
+  }
+}

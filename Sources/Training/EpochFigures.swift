@@ -1,0 +1,79 @@
+import Backprop
+import Tracking
+
+/// What one epoch's row holds, worked out from the gradient pass at Θ_e (DESIGN §1 "Epochs, as
+/// recorded") and a forward pass over the validation split.
+struct EpochFigures {
+  let cost: Double
+  let trainError: Double
+  let validationError: Double?
+  let trainAccuracy: Double?
+  let validationAccuracy: Double?
+  let gradientNorm: Double
+  let layers: [EpochRecord.Layer]
+
+  init(
+    evaluation: CostAndGradient, network: Network, objective: Objective, learningRate: Double,
+    training: Examples, validation: Examples?, classes: Bool
+  ) {
+    cost = evaluation.cost
+    trainError = evaluation.dataCost
+    let layerNorms = evaluation.gradients.elements.map(\.frobeniusNorm)
+    gradientNorm = layerNorms.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    let activations = evaluation.forward?.activations
+    layers = network.thetas.layers.map { l in
+      let weightNorm = network.thetas[l].frobeniusNorm
+      let step = learningRate * layerNorms[l - 1]
+      return EpochRecord.Layer(
+        layer: l, gradientNorm: layerNorms[l - 1], weightNorm: weightNorm,
+        updateRatio: weightNorm > 0 ? step / weightNorm : step,
+        saturation: activations.flatMap {
+          Self.saturation(of: $0[l + 1], activation: network.activation(ofLayer: l + 1))
+        })
+    }
+    trainAccuracy =
+      classes ? evaluation.forward.map { Self.accuracy($0.outputs, training.targets) } : nil
+    if let validation {
+      let forward = network.forwardPropagate(validation.inputs)
+      validationError = objective.dataCost(of: forward, targets: validation.targets)
+      validationAccuracy = classes ? Self.accuracy(forward.outputs, validation.targets) : nil
+    } else {
+      validationError = nil
+      validationAccuracy = nil
+    }
+  }
+
+  /// Whether descent can go on: J and ‖D‖ finite.
+  var divergence: String? {
+    if !cost.isFinite { return "the cost is \(cost)" }
+    if !gradientNorm.isFinite { return "the gradient norm is \(gradientNorm)" }
+    return nil
+  }
+
+  /// The share of examples whose largest output is the one-hot target's unit.
+  static func accuracy(_ outputs: Matrix, _ targets: Matrix) -> Double {
+    var correct = 0
+    for i in 0..<outputs.rows where argmax(outputs, row: i) == argmax(targets, row: i) {
+      correct += 1
+    }
+    return Double(correct) / Double(max(outputs.rows, 1))
+  }
+
+  static func argmax(_ matrix: Matrix, row i: Int) -> Int {
+    var best = 0
+    for k in 1..<max(matrix.columns, 1) where matrix[i, k] > matrix[i, best] { best = k }
+    return best
+  }
+
+  /// The share of saturated units: sigmoid a < 0.01 or a > 0.99; tanh |a| > 0.99; none for relu.
+  static func saturation(of activations: Matrix, activation: Activation) -> Double? {
+    let saturated: (Double) -> Bool
+    switch activation {
+    case .sigmoid: saturated = { $0 < 0.01 || $0 > 0.99 }
+    case .tanh: saturated = { abs($0) > 0.99 }
+    case .relu: return nil
+    }
+    guard !activations.elements.isEmpty else { return nil }
+    return Double(activations.elements.filter(saturated).count) / Double(activations.elements.count)
+  }
+}

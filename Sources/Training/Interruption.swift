@@ -1,0 +1,18 @@
+import Foundation
+import Synchronization
+
+/// Ctrl-C and SIGTERM while training: the runner stops at the next epoch boundary, marks the run
+/// `interrupted`, and nothing committed is lost.
+public enum Interruption {
+  private static let requested = Atomic<Bool>(false)
+
+  /// Catches SIGINT and SIGTERM from now on: a first signal asks the runner to stop.
+  public static func catchSignals() {
+    for signalNumber in [SIGINT, SIGTERM] {
+      signal(signalNumber) { _ in Interruption.requested.store(true, ordering: .relaxed) }
+    }
+  }
+
+  /// Whether a stop was asked for.
+  public static var isRequested: Bool { requested.load(ordering: .relaxed) }
+}

@@ -1,0 +1,263 @@
+import Backprop
+import Datasets
+import Foundation
+import Tracking
+
+/// Trains runs and records every epoch through the storage layer: creates the run, trains it by
+/// gradient descent (full-batch, or mini-batches shuffled by a generator derived from the seed
+/// and the epoch), writes epochs 0…E each in one transaction, and finishes it with its status.
+/// Resumes an interrupted run from its last snapshot so that it ends bitwise where an
+/// uninterrupted run would.
+public struct Runner: Sendable {
+  /// One epoch done, for a progress display.
+  public struct Progress: Sendable {
+    public let run: Int64
+    public let epoch: Int
+    public let epochs: Int
+    public let cost: Double
+    public let validationError: Double?
+  }
+
+  /// Who started a run and how, recorded with it.
+  public struct Provenance: Sendable {
+    public var name: String?
+    public var nnlabVersion: String
+    public var commandLine: String?
+    public var tags: [String: String]
+
+    public init(
+      name: String? = nil, nnlabVersion: String, commandLine: String? = nil,
+      tags: [String: String] = [:]
+    ) {
+      self.name = name
+      self.nnlabVersion = nnlabVersion
+      self.commandLine = commandLine
+      self.tags = tags
+    }
+  }
+
+  /// How a run ended, and its row as it ended.
+  public struct Report: Sendable {
+    public let run: Run
+    public let outcome: RunOutcome
+  }
+
+  public let database: RunDatabase
+  /// Told after every epoch recorded.
+  public var onEpoch: @Sendable (Progress) -> Void = { _ in }
+  /// Told of what the user should know but that does not stop the run (a failed gradient check).
+  public var onWarning: @Sendable (String) -> Void = { _ in }
+
+  public init(database: RunDatabase) {
+    self.database = database
+  }
+
+  /// Creates a run of `plan` on `source`'s data and trains it.
+  /// - Parameter initialWeights: a weights file's JSON to start from, shape-checked against
+  ///   the layers; nil for the seeded initialization.
+  /// - Throws: `TrainingError` and `DatasetError` before the run is made (so a bad input makes
+  ///   no run); `TrackingError` when the database fails.
+  public func train(
+    _ plan: TrainingPlan, on source: DataSource, initialWeights: Data? = nil, provenance: Provenance
+  ) throws -> Report {
+    try plan.validate()
+    let dataset = try source.load()
+    let architecture = try plan.layers.resolved(
+      inputs: dataset.inputs.columns, outputs: dataset.outputs.count, dataName: dataset.name)
+    let prepared = try PreparedData(
+      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+      scaling: plan.scaling, seed: plan.seed)
+    let network: Network
+    if let initialWeights {
+      do {
+        network = try Network(
+          weightsJSON: initialWeights, activation: plan.activation, architecture: architecture)
+      } catch let error as BackpropError {
+        throw TrainingError.invalidInput("--init-weights: \(error)")
+      }
+    } else {
+      network = Network(architecture: architecture, activation: plan.activation, seed: plan.seed)
+    }
+    let run = try database.createRun(
+      RunSpec(
+        name: provenance.name, layers: architecture.description,
+        activation: plan.activation.rawValue,
+        costFunction: plan.cost.rawValue, learningRate: plan.learningRate, lambda: plan.lambda,
+        epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
+        validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+        snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
+        scaling: Self.json(prepared.scaling), nnlabVersion: provenance.nnlabVersion,
+        commandLine: provenance.commandLine, dataSource: source.json,
+        features: Self.json(dataset.featureNames),
+        outputs: Self.json(dataset.outputs), gradcheckEvery: plan.gradientChecks.stored))
+    for (key, value) in provenance.tags.sorted(by: { $0.key < $1.key }) {
+      try database.setTag(key, to: value, of: run.id)
+    }
+    return try descend(
+      run: run.id, plan: plan, data: prepared, network: network, from: 0, recorded: false)
+  }
+
+  /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
+  /// weight snapshot to its planned last epoch.
+  /// - Throws: `TrainingError.cannotResume` (no snapshot, data changed), `TrackingError`.
+  public func resume(_ id: Int64) throws -> Report {
+    let stored = try database.run(id)
+    guard stored.status == .interrupted || stored.status == .running else {
+      throw TrainingError.cannotResume(
+        "run \(id) is \(stored.status.rawValue); only an interrupted run resumes")
+    }
+    let plan = try TrainingPlan(spec: stored.spec)
+    guard let sourceJSON = stored.spec.dataSource, let source = try? DataSource(json: sourceJSON)
+    else {
+      throw TrainingError.cannotResume("run \(id) does not say where its data came from")
+    }
+    let dataset = try source.load()
+    guard dataset.sha256 == stored.spec.datasetSha256 else {
+      throw TrainingError.cannotResume(
+        "the data of run \(id) has changed since it ran (\(dataset.name): SHA-256 \(dataset.sha256.prefix(12))…,"
+          + " the run has \(stored.spec.datasetSha256.prefix(12))…)")
+    }
+    let prepared = try PreparedData(
+      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+      scaling: plan.scaling, seed: plan.seed)
+    let snapshot = try database.snapshot(of: id, atOrBefore: stored.lastEpoch)
+    guard let epoch = snapshot.first?.epoch else {
+      throw TrainingError.cannotResume("run \(id) has no weight snapshot to resume from")
+    }
+    let thetas = try snapshot.map {
+      try Matrix(rows: $0.rows, columns: $0.cols, elements: $0.values())
+    }
+    let network = try Network(thetas: thetas, activation: plan.activation)
+    _ = try database.resumeRun(id, fromEpoch: epoch)
+    return try descend(
+      run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true)
+  }
+
+  /// The epoch loop from `start` to the plan's last epoch: at each epoch e, the figures of Θ_e,
+  /// the step to Θ_{e+1}, then the row of epoch e (and its snapshot when due). When `recorded`,
+  /// epoch `start`'s row is already in the database and only its step is taken.
+  private func descend(
+    run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
+    recorded: Bool
+  ) throws -> Report {
+    let objective = try Objective(cost: plan.cost, lambda: plan.lambda)
+    var network = start
+    do {
+      for epoch in first...plan.epochs {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let evaluation = try objective.gradient(of: network, on: data.training)
+        let figures = EpochFigures(
+          evaluation: evaluation, network: network, objective: objective,
+          learningRate: plan.learningRate,
+          training: data.training, validation: data.validation,
+          classes: data.dataset.outputs.areClasses)
+        if let divergence = figures.divergence {
+          return try finish(
+            run, .diverged(epoch: epoch, reason: "\(divergence) (α = \(plan.learningRate))"))
+        }
+        if plan.gradientChecks.checks(epoch) && !(recorded && epoch == first) {
+          try checkGradient(
+            run: run, epoch: epoch, network: network, objective: objective, data: data)
+        }
+        let weights = network.thetas
+        if epoch < plan.epochs {
+          try step(
+            &network, epoch: epoch, plan: plan, objective: objective, data: data,
+            fullBatch: evaluation)
+        }
+        if !(recorded && epoch == first) {
+          let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+          try database.recordEpoch(
+            record(
+              epoch, figures, seconds: seconds, weights: weights,
+              snapshot: epoch % plan.snapshotEvery == 0 || epoch == plan.epochs),
+            of: run)
+          onEpoch(
+            Progress(
+              run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,
+              validationError: figures.validationError))
+        }
+        if epoch < plan.epochs && Interruption.isRequested {
+          return try finish(run, .interrupted("stopped by a signal after epoch \(epoch)"))
+        }
+      }
+      return try finish(run, .finished)
+    } catch let error as TrackingError {
+      try? database.finishRun(run, outcome: .failed(error.description))
+      throw error
+    }
+  }
+
+  /// Θ_e → Θ_{e+1}: one step along the full-batch gradient already computed, or one step per
+  /// mini-batch in an order shuffled by a generator seeded from (seed, epoch).
+  private func step(
+    _ network: inout Network, epoch: Int, plan: TrainingPlan, objective: Objective,
+    data: PreparedData,
+    fullBatch: CostAndGradient
+  ) throws {
+    guard let batchSize = plan.batchSize, batchSize < data.training.count else {
+      network.descend(along: fullBatch.gradients, learningRate: plan.learningRate)
+      return
+    }
+    var generator = SeededGenerator(seed: plan.seed ^ (UInt64(epoch) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
+    var order = Array(0..<data.training.count)
+    for i in stride(from: order.count - 1, to: 0, by: -1) {
+      order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
+    }
+    for start in stride(from: 0, to: order.count, by: batchSize) {
+      let batch = data.training.selecting(Array(order[start..<min(start + batchSize, order.count)]))
+      network.descend(
+        along: try objective.gradient(of: network, on: batch).gradients,
+        learningRate: plan.learningRate)
+    }
+  }
+
+  /// The numerical check on a few examples and a sample of weights, recorded; a failure is a
+  /// warning, not the end of the run.
+  private func checkGradient(
+    run: Int64, epoch: Int, network: Network, objective: Objective, data: PreparedData
+  ) throws {
+    let examples = data.training.selecting(Array(0..<min(5, data.training.count)))
+    let analytic = try objective.gradient(of: network, on: examples).gradients
+    let check = try GradientCheck(
+      network: network, examples: examples, objective: objective, analytic: analytic,
+      weights: GradientCheck.sample(of: network, count: 20))
+    try database.recordGradientCheck(
+      check.layers.map { ($0.layer, $0.maxAbsoluteDifference, $0.relativeDifference) }, of: run,
+      epoch: epoch)
+    if !check.passed {
+      onWarning(
+        "gradient check failed at epoch \(epoch) of run \(run): relative difference"
+          + " \(check.relativeDifference) (the threshold is \(GradientCheck.threshold))")
+    }
+  }
+
+  private func record(
+    _ epoch: Int, _ figures: EpochFigures, seconds: Double, weights: Layered<Matrix>, snapshot: Bool
+  ) -> EpochRecord {
+    EpochRecord(
+      epoch: epoch, cost: figures.cost, trainError: figures.trainError,
+      validationError: figures.validationError,
+      trainAccuracy: figures.trainAccuracy, validationAccuracy: figures.validationAccuracy,
+      gradientNorm: figures.gradientNorm, seconds: seconds, layers: figures.layers,
+      snapshots: snapshot
+        ? weights.layers.map {
+          .init(
+            layer: $0, rows: weights[$0].rows, columns: weights[$0].columns,
+            values: weights[$0].elements)
+        }
+        : [])
+  }
+
+  private func finish(_ run: Int64, _ outcome: RunOutcome) throws -> Report {
+    try database.finishRun(run, outcome: outcome)
+    return Report(run: try database.run(run), outcome: outcome)
+  }
+
+  /// A value as the JSON stored with the run.
+  static func json(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+  }
+}

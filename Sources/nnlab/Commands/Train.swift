@@ -1,0 +1,123 @@
+import ArgumentParser
+import Foundation
+import Tracking
+import Training
+
+/// `nnlab train`: one run, every epoch recorded.
+struct Train: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Train one network by gradient descent, recording every epoch in the database.",
+    discussion: """
+      With no options: a 400-25-10 network on the built-in glyphs digits (5000 20 × 20 images), λ = 1, α = 1, 100 epochs, 20 % held out for validation.
+
+      Examples:
+        nnlab train
+        nnlab train --data xor --hidden 8 --lr 3 --epochs 300
+        nnlab train --data digits.csv --label digit --scale minmax --hidden 25 --lambda 0.3
+      """
+  )
+
+  @OptionGroup var training: TrainingOptions
+  @OptionGroup var database: DatabaseOptions
+  @OptionGroup var output: RunOutputOptions
+
+  @Option(help: "A name for the run.")
+  var name: String?
+
+  @Option(
+    name: .customLong("tag"),
+    help: ArgumentHelp("A tag for the run; repeat for more.", valueName: "key=value"))
+  var tags: [String] = []
+
+  func validate() throws {
+    for tag in tags where !tag.contains("=") || tag.hasPrefix("=") {
+      throw ValidationError("--tag takes key=value, got '\(tag)'")
+    }
+  }
+
+  func run() throws {
+    let weights = try training.initWeights.map(CommandFailure.contents(ofFile:))
+    let runner = output.runner(for: try database.open())
+    Interruption.catchSignals()
+    let report = try runner.train(
+      training.plan(), on: training.source, initialWeights: weights,
+      provenance: Runner.Provenance(
+        name: name, nnlabVersion: NNLab.version,
+        commandLine: CommandLine.arguments.joined(separator: " "),
+        tags: Dictionary(
+          tags.map { tag in
+            (String(tag.prefix { $0 != "=" }), String(tag.drop { $0 != "=" }.dropFirst()))
+          }
+        ) { $1 }))
+    try output.finish(report)
+  }
+}
+
+/// `nnlab resume RUN`: continue an interrupted run.
+struct Resume: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Continue an interrupted run from its last weight snapshot to its last epoch.",
+    discussion:
+      "The resumed run ends with exactly the weights an uninterrupted run would have (bit for bit)."
+  )
+
+  @Argument(help: "The run's id.")
+  var runID: Int64
+
+  @OptionGroup var database: DatabaseOptions
+  @OptionGroup var output: RunOutputOptions
+
+  func run() throws {
+    let runner = output.runner(for: try database.open())
+    Interruption.catchSignals()
+    try output.finish(try runner.resume(runID))
+  }
+}
+
+/// How `train` and `resume` show a run: progress on stderr, the result on stdout.
+struct RunOutputOptions: ParsableArguments {
+  @Flag(help: "No progress on stderr.")
+  var quiet = false
+
+  @Flag(help: "Print the run's summary as JSON on stdout.")
+  var json = false
+
+  /// A runner that reports to this terminal.
+  func runner(for database: RunDatabase) -> Runner {
+    var runner = Runner(database: database)
+    let bar = ProgressBar(
+      terminal: .standardError, enabled: !quiet && Terminal.standardError.isInteractive)
+    runner.onEpoch = { progress in bar.show(progress) }
+    runner.onWarning = { message in
+      bar.clear()
+      Terminal.standardError.write("warning: \(message)\n")
+    }
+    return runner
+  }
+
+  /// Prints the outcome; a diverged run exits 1 and an interrupted one 130.
+  func finish(_ report: Runner.Report) throws {
+    ProgressBar(terminal: .standardError, enabled: !quiet && Terminal.standardError.isInteractive)
+      .clear()
+    let run = report.run
+    if json {
+      print(RunSummary(run).json)
+    } else {
+      print(RunSummary(run).text)
+    }
+    switch report.outcome {
+    case .finished: return
+    case .diverged:
+      Terminal.standardError.write("error: run \(run.id) \(run.error ?? "diverged")\n")
+      throw ExitCode.failure
+    case .interrupted:
+      Terminal.standardError.write(
+        "run \(run.id) interrupted after epoch \(run.lastEpoch ?? 0); continue it with 'nnlab resume \(run.id)'\n"
+      )
+      throw ExitCode(130)
+    case .failed(let message):
+      Terminal.standardError.write("error: run \(run.id) failed: \(message)\n")
+      throw ExitCode.ioError
+    }
+  }
+}
