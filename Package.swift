@@ -66,6 +66,9 @@ let package = Package(
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(
+      name: "TrainingTests", dependencies: ["Training", "Datasets", "Tracking", "Backprop"]),
     .testTarget(
       name: "TrackingTests",
       dependencies: ["Tracking", "tracking-probe", .product(name: "GRDB", package: "GRDB.swift")],

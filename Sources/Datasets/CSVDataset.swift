@@ -22,9 +22,12 @@ public struct CSVColumns: Codable, Sendable, Equatable {
 /// sorted numerically when all are numbers) or numeric targets in [0, 1]. Parsed by CSV.swift,
 /// so quoted fields and CRLF line ends work.
 public enum CSVDataset {
-  /// Loads the file at `path`.
+  /// Loads the file at `path`. With `classes`, the labels must be among them and are encoded
+  /// in their order (data for a model trained on those classes).
   /// - Throws: `DatasetError` naming the file, and the line and column where there is one.
-  public static func load(path: String, columns: CSVColumns) throws -> Dataset {
+  public static func load(path: String, columns: CSVColumns, classes: [String]? = nil) throws
+    -> Dataset
+  {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
       throw DatasetError.missingFile("\(path): no such file")
@@ -38,11 +41,13 @@ public enum CSVDataset {
     } catch {
       throw DatasetError.unreadable("\(path): cannot be read (\(error.localizedDescription))")
     }
-    return try parse(data, name: path, columns: columns)
+    return try parse(data, name: path, columns: columns, classes: classes)
   }
 
   /// Parses CSV bytes; `name` names them in errors and becomes the dataset's name.
-  public static func parse(_ data: Data, name: String, columns: CSVColumns) throws -> Dataset {
+  public static func parse(
+    _ data: Data, name: String, columns: CSVColumns, classes: [String]? = nil
+  ) throws -> Dataset {
     guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.invalid("\(name) is not UTF-8 text")
     }
@@ -72,7 +77,7 @@ public enum CSVDataset {
       throw DatasetError.invalid("\(name) has a header but no rows of data")
     }
     return try Layout(header: header, columns: columns, name: name).dataset(
-      rows: rows, name: name, sha256: Dataset.sha256(of: data))
+      rows: rows, name: name, sha256: Dataset.sha256(of: data), classes: classes)
   }
 
   /// Where the features and outputs are in the header.
@@ -120,7 +125,9 @@ public enum CSVDataset {
       self.header = names
     }
 
-    func dataset(rows: [[String]], name: String, sha256: String) throws -> Dataset {
+    func dataset(rows: [[String]], name: String, sha256: String, classes given: [String]?) throws
+      -> Dataset
+    {
       func number(_ row: Int, _ column: Int) throws -> Double {
         let field = rows[row][column].trimmingCharacters(in: .whitespaces)
         guard let value = Double(field) else {
@@ -145,7 +152,12 @@ public enum CSVDataset {
       let targets: Matrix
       if let label {
         let labels = rows.map { $0[label].trimmingCharacters(in: .whitespaces) }
-        let classes = Self.sortedClasses(labels)
+        let classes = given ?? Self.sortedClasses(labels)
+        if let given, let row = labels.firstIndex(where: { !given.contains($0) }) {
+          throw DatasetError.invalid(
+            "\(name), row \(row + 1) of data, column '\(header[label])': '\(labels[row])' is not one of the"
+              + " model's classes (\(given.joined(separator: ", ")))")
+        }
         let position = Dictionary(
           uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
         outputs = .classes(classes)

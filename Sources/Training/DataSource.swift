@@ -34,6 +34,12 @@ public enum DataSource: Codable, Sendable, Equatable {
       }
       return dataset.generate(count: examples, seed: seed)
     case .csv(let path, let columns):
+      let looksLikeAName = !path.contains("/") && !path.contains(".")
+      if looksLikeAName && !FileManager.default.fileExists(atPath: path) {
+        throw DatasetError.missingFile(
+          "there is no built-in dataset '\(path)' (built in: \(BuiltInDataset.allCases.map(\.rawValue).joined(separator: ", ")))"
+            + " and no file of that name")
+      }
       return try CSVDataset.load(path: path, columns: columns)
     }
   }

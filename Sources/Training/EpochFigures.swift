@@ -1,4 +1,5 @@
 import Backprop
+import Foundation
 import Tracking
 
 /// What one epoch's row holds, worked out from the gradient pass at Θ_e (DESIGN §1 "Epochs, as
@@ -43,10 +44,20 @@ struct EpochFigures {
     }
   }
 
-  /// Whether descent can go on: J and ‖D‖ finite.
-  var divergence: String? {
+  /// How many times J(Θ₀) the cost may grow to before descent is taken to have diverged.
+  /// Descent lowers J; a cost 10⁴ times the first is a step size far too large, long before
+  /// the numbers overflow.
+  static let divergenceFactor = 1e4
+
+  /// Why descent cannot go on, or nil: J or ‖D‖ not finite, or J above 10⁴·J(Θ₀).
+  func divergence(initialCost: Double) -> String? {
     if !cost.isFinite { return "the cost is \(cost)" }
     if !gradientNorm.isFinite { return "the gradient norm is \(gradientNorm)" }
+    if initialCost > 0 && cost > Self.divergenceFactor * initialCost {
+      return
+        "the cost \(String(format: "%.4g", cost)) is over \(Int(Self.divergenceFactor)) times its first value"
+        + " \(String(format: "%.4g", initialCost))"
+    }
     return nil
   }
 

@@ -40,6 +40,9 @@ public struct Runner: Sendable {
   public struct Report: Sendable {
     public let run: Run
     public let outcome: RunOutcome
+    /// Wall time spent in this process's epoch loop, and the part of it spent writing epochs.
+    public let seconds: Double
+    public let storageSeconds: Double
   }
 
   public let database: RunDatabase
@@ -52,49 +55,66 @@ public struct Runner: Sendable {
     self.database = database
   }
 
-  /// Creates a run of `plan` on `source`'s data and trains it.
-  /// - Parameter initialWeights: a weights file's JSON to start from, shape-checked against
-  ///   the layers; nil for the seeded initialization.
-  /// - Throws: `TrainingError` and `DatasetError` before the run is made (so a bad input makes
-  ///   no run); `TrackingError` when the database fails.
-  public func train(
-    _ plan: TrainingPlan, on source: DataSource, initialWeights: Data? = nil, provenance: Provenance
-  ) throws -> Report {
+  /// A plan checked against its data, ready to become a run: everything that can be wrong
+  /// with the input is found before anything is stored.
+  public struct Prepared: Sendable {
+    public let plan: TrainingPlan
+    public let source: DataSource
+    public let data: PreparedData
+    public let network: Network
+  }
+
+  /// Checks `plan`, loads `source`'s data, splits and scales it, and builds the initial network
+  /// (from `initialWeights`, a weights file's JSON, or the seeded initialization). Touches no
+  /// database.
+  /// - Throws: `TrainingError` and `DatasetError`, each one line naming the input.
+  public static func prepare(
+    _ plan: TrainingPlan, on source: DataSource, initialWeights: Data? = nil
+  ) throws -> Prepared {
     try plan.validate()
     let dataset = try source.load()
     let architecture = try plan.layers.resolved(
       inputs: dataset.inputs.columns, outputs: dataset.outputs.count, dataName: dataset.name)
-    let prepared = try PreparedData(
+    let data = try PreparedData(
       dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
       scaling: plan.scaling, seed: plan.seed)
-    let network: Network
-    if let initialWeights {
-      do {
-        network = try Network(
-          weightsJSON: initialWeights, activation: plan.activation, architecture: architecture)
-      } catch let error as BackpropError {
-        throw TrainingError.invalidInput("--init-weights: \(error)")
-      }
-    } else {
-      network = Network(architecture: architecture, activation: plan.activation, seed: plan.seed)
+    guard let initialWeights else {
+      return Prepared(
+        plan: plan, source: source, data: data,
+        network: Network(architecture: architecture, activation: plan.activation, seed: plan.seed))
     }
+    do {
+      let network = try Network(
+        weightsJSON: initialWeights, activation: plan.activation, architecture: architecture)
+      return Prepared(plan: plan, source: source, data: data, network: network)
+    } catch let error as BackpropError {
+      throw TrainingError.invalidInput("--init-weights: \(error)")
+    }
+  }
+
+  /// Creates the run of `prepared` and trains it.
+  /// - Throws: `TrackingError` when the database fails.
+  public func train(_ prepared: Prepared, provenance: Provenance) throws -> Report {
+    let (plan, dataset) = (prepared.plan, prepared.data.dataset)
     let run = try database.createRun(
       RunSpec(
-        name: provenance.name, layers: architecture.description,
-        activation: plan.activation.rawValue,
-        costFunction: plan.cost.rawValue, learningRate: plan.learningRate, lambda: plan.lambda,
-        epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
+        name: provenance.name, layers: prepared.network.architecture.description,
+        activation: plan.activation.rawValue, costFunction: plan.cost.rawValue,
+        learningRate: plan.learningRate,
+        lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
         validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
         snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-        scaling: Self.json(prepared.scaling), nnlabVersion: provenance.nnlabVersion,
-        commandLine: provenance.commandLine, dataSource: source.json,
-        features: Self.json(dataset.featureNames),
-        outputs: Self.json(dataset.outputs), gradcheckEvery: plan.gradientChecks.stored))
+        scaling: Self.json(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
+        commandLine: provenance.commandLine, dataSource: prepared.source.json,
+        features: Self.json(dataset.featureNames), outputs: Self.json(dataset.outputs),
+        gradcheckEvery: plan.gradientChecks.stored))
     for (key, value) in provenance.tags.sorted(by: { $0.key < $1.key }) {
       try database.setTag(key, to: value, of: run.id)
     }
     return try descend(
-      run: run.id, plan: plan, data: prepared, network: network, from: 0, recorded: false)
+      run: run.id, plan: plan, data: prepared.data, network: prepared.network, from: 0,
+      recorded: false,
+      initialCost: nil)
   }
 
   /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
@@ -130,7 +150,8 @@ public struct Runner: Sendable {
     let network = try Network(thetas: thetas, activation: plan.activation)
     _ = try database.resumeRun(id, fromEpoch: epoch)
     return try descend(
-      run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true)
+      run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true,
+      initialCost: try database.epochs(of: id).first?.cost)
   }
 
   /// The epoch loop from `start` to the plan's last epoch: at each epoch e, the figures of Θ_e,
@@ -138,10 +159,20 @@ public struct Runner: Sendable {
   /// epoch `start`'s row is already in the database and only its step is taken.
   private func descend(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
-    recorded: Bool
+    recorded: Bool, initialCost: Double?
   ) throws -> Report {
+    var initialCost = initialCost
     let objective = try Objective(cost: plan.cost, lambda: plan.lambda)
     var network = start
+    let began = DispatchTime.now().uptimeNanoseconds
+    var storage: UInt64 = 0
+    func finish(_ outcome: RunOutcome) throws -> Report {
+      try database.finishRun(run, outcome: outcome)
+      return Report(
+        run: try database.run(run), outcome: outcome,
+        seconds: Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9,
+        storageSeconds: Double(storage) / 1e9)
+    }
     do {
       for epoch in first...plan.epochs {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -151,9 +182,12 @@ public struct Runner: Sendable {
           learningRate: plan.learningRate,
           training: data.training, validation: data.validation,
           classes: data.dataset.outputs.areClasses)
-        if let divergence = figures.divergence {
+        if initialCost == nil { initialCost = figures.cost }
+        if let divergence = figures.divergence(initialCost: initialCost ?? figures.cost) {
           return try finish(
-            run, .diverged(epoch: epoch, reason: "\(divergence) (α = \(plan.learningRate))"))
+            .diverged(
+              epoch: epoch, reason: "\(divergence) (α = \(String(format: "%g", plan.learningRate)))"
+            ))
         }
         if plan.gradientChecks.checks(epoch) && !(recorded && epoch == first) {
           try checkGradient(
@@ -166,7 +200,9 @@ public struct Runner: Sendable {
             fullBatch: evaluation)
         }
         if !(recorded && epoch == first) {
-          let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+          let writing = DispatchTime.now().uptimeNanoseconds
+          let seconds = Double(writing - started) / 1e9
+          defer { storage += DispatchTime.now().uptimeNanoseconds - writing }
           try database.recordEpoch(
             record(
               epoch, figures, seconds: seconds, weights: weights,
@@ -178,12 +214,12 @@ public struct Runner: Sendable {
               validationError: figures.validationError))
         }
         if epoch < plan.epochs && Interruption.isRequested {
-          return try finish(run, .interrupted("stopped by a signal after epoch \(epoch)"))
+          return try finish(.interrupted("stopped by a signal after epoch \(epoch)"))
         }
       }
-      return try finish(run, .finished)
-    } catch let error as TrackingError {
-      try? database.finishRun(run, outcome: .failed(error.description))
+      return try finish(.finished)
+    } catch {
+      try? database.finishRun(run, outcome: .failed("\(error)"))
       throw error
     }
   }
@@ -247,11 +283,6 @@ public struct Runner: Sendable {
             values: weights[$0].elements)
         }
         : [])
-  }
-
-  private func finish(_ run: Int64, _ outcome: RunOutcome) throws -> Report {
-    try database.finishRun(run, outcome: outcome)
-    return Report(run: try database.run(run), outcome: outcome)
   }
 
   /// A value as the JSON stored with the run.

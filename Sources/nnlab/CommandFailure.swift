@@ -54,6 +54,20 @@ struct CommandFailure: Error {
   let message: String
   let exitCode: ExitCode
 
+  /// Writes `text` to the file at `path`, or to stdout when nil; a failure is exit 74.
+  static func write(_ text: String, to path: String?) throws {
+    guard let path else {
+      Terminal.standardOutput.write(text)
+      return
+    }
+    do {
+      try text.write(toFile: path, atomically: true, encoding: .utf8)
+    } catch {
+      throw CommandFailure(
+        message: "\(path): cannot be written (\(error.localizedDescription))", exitCode: .ioError)
+    }
+  }
+
   /// Reads the file at `path`: a missing file is exit 66, an unreadable one exit 74.
   static func contents(ofFile path: String) throws -> Data {
     var isDirectory: ObjCBool = false

@@ -21,7 +21,11 @@ struct NNLab: ParsableCommand {
         nnlab gradcheck        backpropagation against numerical gradients
       """,
     version: version,
-    subcommands: [Train.self, Resume.self, Shapes.self, Trace.self, Gradcheck.self, DB.self]
+    subcommands: [
+      Train.self, Resume.self, Evaluate.self, Predict.self, Export.self, Shapes.self, Trace.self,
+      Gradcheck.self,
+      DB.self,
+    ]
   )
 
   static func main() {

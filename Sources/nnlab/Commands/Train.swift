@@ -37,10 +37,12 @@ struct Train: ParsableCommand {
 
   func run() throws {
     let weights = try training.initWeights.map(CommandFailure.contents(ofFile:))
+    // Everything about the input is checked before the database is opened: bad input makes no run.
+    let prepared = try Runner.prepare(training.plan(), on: training.source, initialWeights: weights)
     let runner = output.runner(for: try database.open())
     Interruption.catchSignals()
     let report = try runner.train(
-      training.plan(), on: training.source, initialWeights: weights,
+      prepared,
       provenance: Runner.Provenance(
         name: name, nnlabVersion: NNLab.version,
         commandLine: CommandLine.arguments.joined(separator: " "),

@@ -1,0 +1,144 @@
+import Backprop
+import Datasets
+import Foundation
+import Tracking
+
+/// A run's network at one of its snapshots, with what it needs to read new data as it read its
+/// training data: the fitted scaling, the feature names and what the outputs mean.
+public struct TrainedModel: Sendable {
+  public let run: Run
+  /// The epoch of the snapshot.
+  public let epoch: Int
+  public let network: Network
+  public let scaling: Scaling
+  public let featureNames: [String]
+  public let outputs: Outputs
+
+  /// The weights of run `id` at epoch `epoch` (the last snapshot when nil).
+  /// - Throws: `TrainingError.cannotResume`-style `invalidInput` when there is no snapshot at
+  ///   that epoch or the run's stored data is unreadable; `TrackingError.runNotFound`.
+  public static func load(run id: Int64, epoch: Int? = nil, from database: RunDatabase) throws
+    -> TrainedModel
+  {
+    let run = try database.run(id)
+    let snapshot = try database.snapshot(of: id, atOrBefore: epoch)
+    guard let found = snapshot.first?.epoch, epoch == nil || found == epoch else {
+      let epochs = try database.snapshotEpochs(of: id)
+      throw TrainingError.invalidInput(
+        "run \(id) has no weight snapshot at epoch \(epoch.map(String.init) ?? "any")"
+          + (epochs.isEmpty ? "" : " (snapshots: \(Self.describe(epochs)))"))
+    }
+    let decoder = JSONDecoder()
+    guard let activation = Activation(rawValue: run.spec.activation),
+      let scaling = run.spec.scaling.flatMap({
+        try? decoder.decode(Scaling.self, from: Data($0.utf8))
+      }),
+      let features = run.spec.features.flatMap({
+        try? decoder.decode([String].self, from: Data($0.utf8))
+      }),
+      let outputs = run.spec.outputs.flatMap({
+        try? decoder.decode(Outputs.self, from: Data($0.utf8))
+      })
+    else {
+      throw TrainingError.invalidInput(
+        "run \(id) does not record its scaling, features and outputs")
+    }
+    let thetas = try snapshot.map {
+      try Matrix(rows: $0.rows, columns: $0.cols, elements: $0.values())
+    }
+    return TrainedModel(
+      run: run, epoch: found, network: try Network(thetas: thetas, activation: activation),
+      scaling: scaling,
+      featureNames: features, outputs: outputs)
+  }
+
+  /// `0, 10, 20 … 100` or the list when short.
+  private static func describe(_ epochs: [Int]) -> String {
+    epochs.count <= 6
+      ? epochs.map(String.init).joined(separator: ", ")
+      : "\(epochs.prefix(3).map(String.init).joined(separator: ", ")) … \(epochs.last ?? 0)"
+  }
+
+  /// h_Θ(X) for raw (unscaled) inputs X with the model's features, one row per example.
+  public func outputs(for inputs: Matrix) -> Matrix {
+    network.forwardPropagate(scaling.apply(to: inputs)).outputs
+  }
+
+  /// How the model does on labelled data: its cost without regularization, its accuracy and
+  /// confusion matrix (rows: true class, columns: predicted) when the outputs are classes.
+  public struct Evaluation: Sendable {
+    public let examples: Int
+    public let cost: Double
+    public let accuracy: Double?
+    public let confusion: [[Int]]?
+  }
+
+  /// Evaluates on `dataset`, whose features and outputs must be the model's.
+  public func evaluate(on dataset: Dataset) throws -> Evaluation {
+    let examples = try Examples(inputs: scaling.apply(to: dataset.inputs), targets: dataset.targets)
+    let forward = network.forwardPropagate(examples.inputs)
+    let objective = try Objective(
+      cost: Cost(rawValue: run.spec.costFunction) ?? .crossEntropy, lambda: 0)
+    let cost = objective.dataCost(of: forward, targets: examples.targets)
+    guard outputs.areClasses else {
+      return Evaluation(examples: examples.count, cost: cost, accuracy: nil, confusion: nil)
+    }
+    var confusion = Array(
+      repeating: Array(repeating: 0, count: outputs.count), count: outputs.count)
+    for i in 0..<examples.count {
+      confusion[Self.argmax(examples.targets, row: i)][Self.argmax(forward.outputs, row: i)] += 1
+    }
+    let correct = (0..<outputs.count).reduce(0) { $0 + confusion[$1][$1] }
+    return Evaluation(
+      examples: examples.count, cost: cost, accuracy: Double(correct) / Double(examples.count),
+      confusion: confusion)
+  }
+
+  /// The unit with the largest value in row i.
+  public static func argmax(_ matrix: Matrix, row i: Int) -> Int {
+    var best = 0
+    for k in 1..<max(matrix.columns, 1) where matrix[i, k] > matrix[i, best] { best = k }
+    return best
+  }
+}
+
+extension TrainedModel {
+  /// Loads `data` — a built-in name or a CSV file — as this model reads data: its feature
+  /// columns by name, its outputs (the run's label or target columns unless `label` names
+  /// another label column) with its classes.
+  /// - Parameter withOutputs: false to read the features only (for predictions).
+  /// - Throws: `DatasetError` for data that is missing, malformed or does not fit the model.
+  public func load(
+    _ data: String, label: String? = nil, examples: Int? = nil,
+    dataSeed: UInt64 = DataSource.defaultDataSeed,
+    withOutputs: Bool = true
+  ) throws -> Dataset {
+    let dataset: Dataset
+    switch DataSource.named(data, examples: examples, columns: CSVColumns(), dataSeed: dataSeed) {
+    case .builtIn:
+      dataset = try DataSource.builtIn(name: data, examples: examples, seed: dataSeed).load()
+      guard dataset.featureNames == featureNames, !withOutputs || dataset.outputs == outputs else {
+        throw DatasetError.invalid(
+          "\(data) does not have the features and outputs run \(run.id) was trained on")
+      }
+    case .csv:
+      var columns = CSVColumns(features: featureNames)
+      if withOutputs {
+        let trained = run.spec.dataSource.flatMap { try? DataSource(json: $0) }
+        if case .csv(_, let stored) = trained {
+          (columns.label, columns.targets) = (stored.label, stored.targets)
+        }
+        if let label { (columns.label, columns.targets) = (label, nil) }
+      } else {
+        columns.targets = []
+      }
+      var classes: [String]?
+      if case .classes(let names) = outputs, withOutputs { classes = names }
+      dataset = try CSVDataset.load(path: data, columns: columns, classes: classes)
+      guard !withOutputs || dataset.outputs.count == outputs.count else {
+        throw DatasetError.invalid("\(data) does not have the outputs run \(run.id) was trained on")
+      }
+    }
+    return dataset
+  }
+}

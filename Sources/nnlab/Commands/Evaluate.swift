@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import Training
+
+/// Which run, at which epoch, on which data: shared by `evaluate` and `predict`.
+struct ModelOnDataOptions: ParsableArguments {
+  @Argument(help: "The run's id.")
+  var runID: Int64
+
+  @Option(help: "Built-in data or a CSV file with the run's feature columns (by name).")
+  var data: String
+
+  @Option(help: "The snapshot's epoch (default: the last).")
+  var epoch: Int?
+
+  @Option(name: .customLong("examples"), help: "How many examples a built-in dataset draws.")
+  var exampleCount: Int?
+
+  @Option(help: "The seed a built-in dataset is drawn with.")
+  var dataSeed: UInt64 = DataSource.defaultDataSeed
+
+  @OptionGroup var database: DatabaseOptions
+
+  func model() throws -> TrainedModel {
+    try TrainedModel.load(run: runID, epoch: epoch, from: try database.open(.readOnly))
+  }
+}
+
+/// `nnlab evaluate RUN --data FILE`: a trained network on other data.
+struct Evaluate: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Report a run's cost, accuracy and confusion matrix on other data.",
+    discussion: "The run's stored scaling and class labels are applied to the data.")
+
+  @OptionGroup var options: ModelOnDataOptions
+
+  @Option(help: "The label column, if not the one the run was trained with.")
+  var label: String?
+
+  @Flag(help: "Print JSON.")
+  var json = false
+
+  func run() throws {
+    let model = try options.model()
+    let dataset = try model.load(
+      options.data, label: label, examples: options.exampleCount, dataSeed: options.dataSeed)
+    let evaluation = try model.evaluate(on: dataset)
+    if json {
+      let object: [String: Any] = [
+        "run": model.run.id, "epoch": model.epoch, "data": dataset.name,
+        "examples": evaluation.examples,
+        "cost": evaluation.cost, "accuracy": evaluation.accuracy ?? NSNull(),
+        "confusion": evaluation.confusion ?? NSNull(), "classes": model.outputs.names,
+      ]
+      print(
+        String(
+          decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+          as: UTF8.self))
+      return
+    }
+    print(
+      "run \(model.run.id) at epoch \(model.epoch) on \(dataset.name) (\(evaluation.examples) examples)"
+    )
+    var line = "  cost \(Formatting.compact(evaluation.cost))"
+    if let accuracy = evaluation.accuracy {
+      line += ", accuracy \(String(format: "%.1f", accuracy * 100)) %"
+    }
+    print(line)
+    if let confusion = evaluation.confusion {
+      print("  confusion matrix (rows: true class, columns: predicted)")
+      let names = model.outputs.names
+      let rows =
+        [[""] + names]
+        + confusion.enumerated().map { [names[$0.offset]] + $0.element.map(String.init) }
+      Formatting.printLines(Formatting.table(rows), indent: "  ")
+    }
+  }
+}
+
+/// `nnlab predict RUN --data FILE`: one CSV row per example.
+struct Predict: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract:
+      "Write a run's predictions as CSV: the predicted class, then each output's probability.")
+
+  @OptionGroup var options: ModelOnDataOptions
+
+  @Option(help: "Write to this file instead of stdout.")
+  var output: String?
+
+  func run() throws {
+    let model = try options.model()
+    let dataset = try model.load(
+      options.data, examples: options.exampleCount, dataSeed: options.dataSeed, withOutputs: false)
+    let outputs = model.outputs(for: dataset.inputs)
+    let names = model.outputs.names
+    var lines = [(model.outputs.areClasses ? ["predicted"] : []) + names.map { "p_\($0)" }]
+    for i in 0..<outputs.rows {
+      let predicted = model.outputs.areClasses ? [names[TrainedModel.argmax(outputs, row: i)]] : []
+      lines.append(predicted + outputs.row(i).map { String($0) })
+    }
+    try CommandFailure.write(
+      lines.map { $0.map(CSVText.field).joined(separator: ",") }.joined(separator: "\n") + "\n",
+      to: output)
+  }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+@testable import Datasets
+
+/// CSV files as users have them, and the errors for the ones that are wrong.
+struct CSVDatasetTests {
+  static func load(_ text: String, _ columns: CSVColumns = CSVColumns()) throws -> Dataset {
+    try CSVDataset.parse(Data(text.utf8), name: "data.csv", columns: columns)
+  }
+
+  @Test func readsFeaturesAndOneHotLabels() throws {
+    let dataset = try Self.load("a,b,label\n1,2,cat\n3,4.5,dog\n-1,0,cat\n")
+    #expect(dataset.featureNames == ["a", "b"])
+    #expect(dataset.outputs == .classes(["cat", "dog"]))
+    #expect(dataset.inputs.rowArrays == [[1, 2], [3, 4.5], [-1, 0]])
+    #expect(dataset.targets.rowArrays == [[1, 0], [0, 1], [1, 0]])
+  }
+
+  @Test func numericLabelsSortNumericallyAndNeedNotBeContiguous() throws {
+    let dataset = try Self.load("x,y\n0.5,10\n0.1,2\n0.2,7\n0.3,2\n")
+    #expect(dataset.outputs == .classes(["2", "7", "10"]))
+    #expect(dataset.targets.rowArrays == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]])
+  }
+
+  @Test func quotedFieldsAndCRLFLineEnds() throws {
+    let dataset = try Self.load("\"first, feature\",second,\"kind\"\r\n1,2,\"a, b\"\r\n3,4,c\r\n")
+    #expect(dataset.featureNames == ["first, feature", "second"])
+    #expect(dataset.outputs == .classes(["a, b", "c"]))
+    #expect(dataset.inputs.rowArrays == [[1, 2], [3, 4]])
+  }
+
+  @Test func chosenLabelTargetsAndFeatures() throws {
+    let text = "id,x,y,t1,t2,kind\n1,0.5,1,0.25,1,a\n2,1.5,2,0,0.75,b\n"
+    let labelled = try Self.load(text, CSVColumns(label: "kind", features: ["x", "y"]))
+    #expect(labelled.featureNames == ["x", "y"] && labelled.outputs == .classes(["a", "b"]))
+    let targets = try Self.load(text, CSVColumns(targets: ["t1", "t2"], features: ["x"]))
+    #expect(targets.outputs == .targets(["t1", "t2"]))
+    #expect(targets.targets.rowArrays == [[0.25, 1], [0, 0.75]])
+    #expect(targets.inputs.rowArrays == [[0.5], [1.5]])
+  }
+
+  @Test(arguments: [
+    (
+      "a,b,label\n1,2,x\n3,x\n", CSVColumns(),
+      "data.csv, row 2 of data: 2 fields, but the header has 3"
+    ),
+    (
+      "a,b,label\n1,two,x\n", CSVColumns(),
+      "data.csv, row 1 of data, column 'b': 'two' is not a number"
+    ),
+    ("", CSVColumns(), "data.csv is empty"),
+    ("a,b,label\n", CSVColumns(), "data.csv has a header but no rows of data"),
+    ("a,b,label\n1,nan,x\n", CSVColumns(), "column 'b': nan is not a finite number"),
+    ("a,b,label\ninf,1,x\n", CSVColumns(), "column 'a': inf is not a finite number"),
+    (
+      "a,b,label\n1,2,x\n", CSVColumns(label: "kind"),
+      "data.csv has no label column 'kind' (its columns: a, b, label)"
+    ),
+    ("a,t\n1,1.5\n", CSVColumns(targets: ["t"]), "target column 't': 1.5 is outside [0, 1]"),
+    ("a,a,label\n1,2,x\n", CSVColumns(), "the column 'a' appears twice"),
+  ])
+  func badFilesAreOneLineErrors(text: String, columns: CSVColumns, message: String) {
+    do {
+      _ = try Self.load(text, columns)
+      Issue.record("accepted: \(text)")
+    } catch let error as DatasetError {
+      #expect(error.description.contains(message), "\(error)")
+      #expect(!error.description.contains("\n"))
+    } catch {
+      Issue.record("\(error)")
+    }
+  }
+
+  @Test func aMissingFileIsNamed() {
+    #expect(throws: DatasetError.missingFile("/nonexistent/data.csv: no such file")) {
+      try CSVDataset.load(path: "/nonexistent/data.csv", columns: CSVColumns())
+    }
+  }
+
+  static let digits = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+      "shared/data/digits.csv")
+
+  @Test(
+    .enabled(
+      if: FileManager.default.fileExists(atPath: digits.path), "../shared/data/digits.csv is absent"
+    ))
+  func readsTheDigitsData() throws {
+    let dataset = try CSVDataset.load(path: Self.digits.path, columns: CSVColumns(label: "digit"))
+    #expect(dataset.count == 1797)
+    #expect(dataset.featureNames.count == 64 && dataset.featureNames.first == "p0")
+    #expect(dataset.outputs == .classes((0...9).map(String.init)))
+    #expect(dataset.inputs.elements.allSatisfy { (0...16).contains($0) })
+    #expect(dataset.sha256.count == 64)
+  }
+}

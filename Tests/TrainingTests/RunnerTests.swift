@@ -1,0 +1,146 @@
+import Backprop
+import Datasets
+import Foundation
+import Testing
+import Tracking
+
+@testable import Training
+
+/// The runner against gradient descent done by hand with `Backprop`.
+struct RunnerTests {
+  static func csv(_ text: String) throws -> String {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "nnlab-training-\(UUID().uuidString).csv")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+  }
+
+  static let weightsJSON = Data(
+    #"{"theta": [[[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]], [[-0.3, 0.2, 0.1], [0.2, -0.1, 0.5]]]}"#
+      .utf8)
+
+  /// A 2-2-2 mse run from given weights, one epoch: row 0 holds J(Θ₀), and the snapshot of
+  /// epoch 1 is Θ₀ − α·D(Θ₀), both computed here directly with Backprop.
+  @Test func oneEpochIsOneStepOfDescent() throws {
+    let path = try Self.csv("x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n")
+    let plan = TrainingPlan(
+      layers: .architecture([2, 2, 2]), cost: .mse, learningRate: 0.7, lambda: 0.3, epochs: 1,
+      validationFraction: 0, scaling: ScalingMethod.none, gradientChecks: .never)
+    let source = DataSource.csv(path: path, columns: CSVColumns(targets: ["t1", "t2"]))
+    let database = try RunDatabase.inMemory()
+    let report = try Runner(database: database).train(
+      try Runner.prepare(plan, on: source, initialWeights: Self.weightsJSON),
+      provenance: .init(nnlabVersion: "test"))
+    #expect(report.outcome == .finished)
+
+    // Directly: the same examples in the runner's order, the same weights.
+    let prepared = try PreparedData(
+      try source.load(), validationFraction: 0, trainExamples: nil, scaling: ScalingMethod.none,
+      seed: plan.seed)
+    let theta0 = try Network(weightsJSON: Self.weightsJSON)
+    let objective = try Objective(cost: .mse, lambda: 0.3)
+    let direct = try objective.gradient(of: theta0, on: prepared.training)
+    var theta1 = theta0
+    theta1.descend(along: direct.gradients, learningRate: 0.7)
+
+    let epochs = try database.epochs(of: report.run.id)
+    #expect(epochs.map(\.epoch) == [0, 1])
+    #expect(abs(epochs[0].cost - direct.cost) <= 1e-15 * direct.cost)
+    #expect(abs(epochs[0].trainError - direct.dataCost) <= 1e-15 * direct.dataCost)
+    let snapshot = try database.snapshot(of: report.run.id, atOrBefore: 1)
+    #expect(snapshot.map(\.epoch) == [1, 1])
+    for (stored, expected) in zip(snapshot, theta1.thetas.elements) {
+      #expect(try stored.values() == expected.elements)  // the same arithmetic: the same bits
+    }
+    #expect(
+      try database.snapshot(of: report.run.id, atOrBefore: 0).first?.values()
+        == theta0.thetas[1].elements)
+  }
+
+  @Test func everyEpochIsRecordedWithFiniteFiguresAndTheWeightsItHeld() throws {
+    let plan = TrainingPlan(
+      layers: .hidden([4]), learningRate: 1, lambda: 0.1, epochs: 12, seed: 3,
+      validationFraction: 0.25,
+      snapshotEvery: 5, gradientChecks: .every(6))
+    let source = DataSource.builtIn(name: "xor", examples: 80, seed: 1)
+    let database = try RunDatabase.inMemory()
+    let prepared = try Runner.prepare(plan, on: source)
+    let report = try Runner(database: database).train(
+      prepared, provenance: .init(nnlabVersion: "test"))
+    let run = report.run
+    #expect(run.status == .finished && run.lastEpoch == 12)
+    let epochs = try database.epochs(of: run.id)
+    #expect(epochs.map(\.epoch) == Array(0...12))
+    for epoch in epochs {
+      let figures = [
+        epoch.cost, epoch.trainError, epoch.validationError, epoch.trainAccuracy,
+        epoch.gradientNorm,
+      ]
+      #expect(figures.allSatisfy { $0?.isFinite == true })
+    }
+    #expect(try database.layerEpochs(of: run.id).count == 13 * 2)
+    #expect(try database.snapshotEpochs(of: run.id) == [0, 5, 10, 12])
+    #expect(try database.gradientChecks(of: run.id).map(\.epoch) == [0, 0, 6, 6, 12, 12])
+
+    // The same descent by hand: the snapshots are the weights the runner held.
+    let objective = try Objective(cost: .crossEntropy, lambda: 0.1)
+    var network = prepared.network
+    for epoch in 0...12 {
+      if [0, 5, 10, 12].contains(epoch) {
+        let stored = try database.snapshot(of: run.id, atOrBefore: epoch)
+        #expect(
+          try stored.map { try $0.values() } == network.thetas.elements.map(\.elements),
+          "epoch \(epoch)")
+      }
+      network.descend(
+        along: try objective.gradient(of: network, on: prepared.data.training).gradients,
+        learningRate: 1)
+    }
+    #expect(report.storageSeconds > 0 && report.storageSeconds < report.seconds)
+  }
+
+  @Test func aDivergingRunStopsWithItsEpochAndRate() throws {
+    let plan = TrainingPlan(
+      layers: .hidden([8]), activation: .relu, learningRate: 100, lambda: 0, epochs: 300,
+      gradientChecks: .never)
+    let database = try RunDatabase.inMemory()
+    let report = try Runner(database: database).train(
+      try Runner.prepare(plan, on: .builtIn(name: "spirals", examples: 60, seed: 1)),
+      provenance: .init(nnlabVersion: "test"))
+    guard case .diverged(let epoch, let reason) = report.outcome else {
+      Issue.record("did not diverge: \(report.outcome)")
+      return
+    }
+    #expect(report.run.status == .diverged && report.run.divergedEpoch == epoch)
+    #expect(reason.contains("α = 100"))
+    #expect(try database.epochs(of: report.run.id).map(\.epoch) == Array(0..<epoch))
+  }
+
+  @Test func badPlansAreRefusedBeforeAnyRun() throws {
+    let source = DataSource.builtIn(name: "xor", examples: 40, seed: 1)
+    let cases: [(TrainingPlan, String)] = [
+      (TrainingPlan(learningRate: 0), "--lr must be"),
+      (TrainingPlan(learningRate: .nan), "--lr must be"),
+      (TrainingPlan(lambda: -1), "--lambda must be"),
+      (TrainingPlan(epochs: -1), "--epochs must be"),
+      (TrainingPlan(validationFraction: 1), "--validation must be"),
+      (TrainingPlan(layers: .architecture([3, 4, 2])), "--layers 3-4-2 takes 3 inputs"),
+    ]
+    for (plan, message) in cases {
+      do {
+        _ = try Runner.prepare(plan, on: source)
+        Issue.record("accepted: \(message)")
+      } catch let error as TrainingError {
+        #expect(error.description.contains(message), "\(error)")
+      }
+    }
+    #expect(throws: TrainingError.self) {
+      try Runner.prepare(
+        TrainingPlan(layers: .architecture([2, 3, 2])), on: source, initialWeights: Self.weightsJSON
+      )
+    }
+    #expect(throws: DatasetError.self) {
+      try Runner.prepare(TrainingPlan(), on: .csv(path: "nosuch", columns: .init()))
+    }
+  }
+}
