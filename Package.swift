@@ -63,6 +63,8 @@ let package = Package(
     ),
     .executableTarget(
       name: "nnlab-storage-bench", dependencies: ["Tracking"], path: "bench/storage"),
+    .executableTarget(
+      name: "nnlab-training-bench", dependencies: ["Training", "Tracking"], path: "bench/training"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
@@ -76,7 +78,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "tracking-probe", dependencies: ["Tracking"], path: "Tests/TrackingProbe"),
-    .testTarget(name: "nnlabTests", dependencies: ["nnlab"]),
+    .testTarget(name: "nnlabTests", dependencies: ["nnlab", "Tracking"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -53,6 +53,25 @@ struct CommandRunner {
       standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
   }
 
+  /// `nnlab arguments…` started in the background, its output discarded.
+  static func start(_ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// A file of `../shared/data` beside the package (it may be absent).
+  static func sharedData(_ name: String) -> URL {
+    URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+        "shared/data/\(name)")
+  }
+
   /// A new empty folder for one test's files.
   static func temporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(

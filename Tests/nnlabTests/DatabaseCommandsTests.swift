@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Tracking
 
 /// `nnlab db …` as a user runs it.
 @Suite(.serialized)
@@ -8,11 +9,12 @@ struct DatabaseCommandsTests {
     let directory = try CommandRunner.temporaryDirectory()
     let first = try CommandRunner.run(["db", "migrate"], in: directory)
     #expect(first.status == 0, "\(first.standardError)")
-    #expect(first.standardOutput == "nnlab.sqlite: applied 0001_initial\n")
+    let migrations = RunDatabase.knownMigrations
+    #expect(first.standardOutput == "nnlab.sqlite: applied \(migrations.joined(separator: ", "))\n")
     #expect(
       FileManager.default.fileExists(atPath: directory.appendingPathComponent("nnlab.sqlite").path))
     let second = try CommandRunner.run(["db", "migrate"], in: directory)
-    #expect(second.standardOutput == "nnlab.sqlite: schema up to date (0001_initial)\n")
+    #expect(second.standardOutput == "nnlab.sqlite: schema up to date (\(migrations.last ?? ""))\n")
   }
 
   @Test func infoCheckAndVacuum() throws {
@@ -22,7 +24,11 @@ struct DatabaseCommandsTests {
 
     let info = try CommandRunner.run(["db", "info", "--db", path])
     #expect(info.status == 0)
-    #expect(info.standardOutput.contains("schema    0001_initial (1 of 1 migrations applied)"))
+    let migrations = RunDatabase.knownMigrations
+    #expect(
+      info.standardOutput.contains(
+        "schema    \(migrations.last ?? "") (\(migrations.count) of \(migrations.count) migrations applied)"
+      ))
     #expect(info.standardOutput.contains("journal mode wal"))
     #expect(
       info.standardOutput.range(of: #"(?m)^\s+weight_snapshots\s+0$"#, options: .regularExpression)
@@ -31,7 +37,7 @@ struct DatabaseCommandsTests {
     let json = try CommandRunner.run(["db", "info", "--db", path, "--json"])
     let object = try #require(
       try JSONSerialization.jsonObject(with: Data(json.standardOutput.utf8)) as? [String: Any])
-    #expect(object["appliedMigrations"] as? [String] == ["0001_initial"])
+    #expect(object["appliedMigrations"] as? [String] == migrations)
     #expect((object["tables"] as? [[String: Any]])?.count == 7)
 
     let check = try CommandRunner.run(["db", "check", "--db", path])

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+
+/// `nnlab train`, `resume`, `evaluate`, `predict` and `export` as a user runs them.
+@Suite(.serialized)
+struct TrainCommandTests {
+  /// Runs of the database, as `id|status|last_epoch` lines, read back through `nnlab export`.
+  func runCount(_ database: URL) throws -> Int {
+    guard FileManager.default.fileExists(atPath: database.path) else { return 0 }
+    let info = try CommandRunner.run(["db", "info", "--db", database.path, "--json"])
+    let object =
+      try JSONSerialization.jsonObject(with: Data(info.standardOutput.utf8)) as? [String: Any]
+    let tables = object?["tables"] as? [[String: Any]] ?? []
+    return tables.first { $0["table"] as? String == "runs" }?["rows"] as? Int ?? 0
+  }
+
+  func json(_ text: String) throws -> [String: Any] {
+    try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+  }
+
+  @Test func trainsRecordsAndExports() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let db = directory.appendingPathComponent("runs.sqlite").path
+    let train = try CommandRunner.run([
+      "train", "--data", "xor", "--examples", "100", "--hidden", "4", "--lr", "2", "--epochs", "30",
+      "--db", db,
+      "--json", "--name", "first", "--tag", "purpose=test",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let summary = try json(train.standardOutput)
+    #expect(summary["status"] as? String == "finished" && summary["lastEpoch"] as? Int == 30)
+    #expect(summary["layers"] as? String == "2-4-2")
+    #expect(train.standardError.isEmpty)  // no terminal: no progress bar
+
+    let epochs = try CommandRunner.run(["export", "epochs", "--run", "1", "--db", db])
+    let lines = epochs.standardOutput.split(separator: "\n")
+    #expect(lines.count == 32 && lines[0].hasPrefix("run_id,epoch,cost"))
+    #expect(lines.dropFirst().map { Int($0.split(separator: ",")[1]) } == (0...30).map { $0 })
+
+    let weights = directory.appendingPathComponent("w.json")
+    #expect(
+      try CommandRunner.run([
+        "export", "weights", "--run", "1", "--output", weights.path, "--db", db,
+      ]).status == 0)
+    let again = try CommandRunner.run([
+      "train", "--data", "xor", "--examples", "100", "--hidden", "4", "--epochs", "1",
+      "--init-weights", weights.path,
+      "--db", db, "--quiet",
+    ])
+    #expect(again.status == 0, "\(again.standardError)")
+    #expect(again.standardOutput.hasPrefix("run 2 finished: 1 of 1 epochs of 2-4-2 on xor"))
+
+    let evaluate = try CommandRunner.run([
+      "evaluate", "1", "--data", "xor", "--examples", "50", "--db", db, "--json",
+    ])
+    #expect(evaluate.status == 0, "\(evaluate.standardError)")
+    let evaluation = try json(evaluate.standardOutput)
+    #expect(evaluation["examples"] as? Int == 50)
+    #expect(((evaluation["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +)) == 50)
+
+    let predict = try CommandRunner.run([
+      "predict", "1", "--data", "xor", "--examples", "5", "--db", db,
+    ])
+    let rows = predict.standardOutput.split(separator: "\n")
+    #expect(rows.first == "predicted,p_0,p_1" && rows.count == 6)
+  }
+
+  @Test func trainsOnTheDigitsCSVAndEvaluates() throws {
+    let digits = CommandRunner.sharedData("digits.csv")
+    guard FileManager.default.fileExists(atPath: digits.path) else {
+      print("skipped: ../shared/data/digits.csv is absent")
+      return
+    }
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("digits.sqlite").path
+    let train = try CommandRunner.run([
+      "train", "--data", digits.path, "--label", "digit", "--scale", "minmax", "--hidden", "25",
+      "--epochs", "40",
+      "--db", db, "--json",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+    let accuracy = try json(train.standardOutput)["validationAccuracy"] as? Double ?? 0
+    #expect(accuracy > 0.5, "validation accuracy \(accuracy) after 40 epochs")
+    let evaluate = try CommandRunner.run(["evaluate", "1", "--data", digits.path, "--db", db])
+    #expect(evaluate.status == 0 && evaluate.standardOutput.contains("confusion matrix"))
+  }
+
+  /// SIGKILL a run at some epoch, resume it, and compare its last weights with an
+  /// uninterrupted run of the same settings: bit for bit.
+  @Test(arguments: [[String](), ["--batch-size", "64"]])
+  func resumeEndsBitwiseWhereAnUninterruptedRunEnds(batching: [String]) throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let db = directory.appendingPathComponent("resume.sqlite").path
+    let arguments =
+      [
+        "train", "--data", "glyphs", "--examples", "400", "--hidden", "10", "--epochs", "60",
+        "--snapshot-every", "3",
+        "--db", db, "--quiet",
+      ] + batching
+    #expect(try CommandRunner.run(arguments).status == 0)
+
+    let killed = try CommandRunner.start(arguments)
+    let stopAt = Int.random(in: 5...40)
+    while try lastEpoch(of: 2, in: db) ?? -1 < stopAt && killed.isRunning { usleep(2_000) }
+    kill(killed.processIdentifier, SIGKILL)
+    killed.waitUntilExit()
+    #expect(
+      try lastEpoch(of: 2, in: db).map { $0 < 60 } == true, "the run ended before it was killed")
+
+    let resume = try CommandRunner.run(["resume", "2", "--db", db, "--json"])
+    #expect(resume.status == 0, "\(resume.standardError)")
+    #expect(try json(resume.standardOutput)["lastEpoch"] as? Int == 60)
+    let first = try CommandRunner.run(["export", "weights", "--run", "1", "--db", db])
+      .standardOutput
+    let second = try CommandRunner.run(["export", "weights", "--run", "2", "--db", db])
+      .standardOutput
+    #expect(!first.isEmpty && first == second)  // JSON of the doubles' shortest round-trip forms
+    let series = try CommandRunner.run(["export", "epochs", "--run", "2", "--db", db])
+      .standardOutput
+    #expect(series.split(separator: "\n").count == 62)
+    #expect(try CommandRunner.run(["db", "check", "--db", db]).status == 0)
+  }
+
+  func lastEpoch(of run: Int, in db: String) throws -> Int? {
+    guard FileManager.default.fileExists(atPath: db) else { return nil }
+    let epochs = try CommandRunner.run(["export", "epochs", "--run", "\(run)", "--db", db])
+    guard epochs.status == 0 else { return nil }
+    return epochs.standardOutput.split(separator: "\n").dropFirst().last.flatMap {
+      Int($0.split(separator: ",")[1])
+    }
+  }
+
+  @Test func aDivergingRunExitsOneWithItsEpoch() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("d.sqlite").path
+    let result = try CommandRunner.run([
+      "train", "--data", "spirals", "--examples", "60", "--hidden", "8", "--activation", "relu",
+      "--lambda", "0",
+      "--lr", "100", "--epochs", "300", "--db", db, "--quiet",
+    ])
+    #expect(result.status == 1)
+    #expect(result.standardError.hasPrefix("error: run 1 diverged at epoch "))
+    #expect(result.standardError.contains("α = 100"))
+    #expect(result.standardError.split(separator: "\n").count == 1)
+  }
+
+  @Test func badInputIsOneLineAndMakesNoRun() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let db = directory.appendingPathComponent("none.sqlite")
+    func file(_ name: String, _ text: String) throws -> String {
+      let url = directory.appendingPathComponent(name)
+      try text.write(to: url, atomically: true, encoding: .utf8)
+      return url.path
+    }
+    let wrongWeights = try file("w.json", #"{"theta": [[[0, 1, 2]], [[0, 1]]]}"#)
+    let cases: [([String], Int32, String)] = [
+      (["--data", try file("ragged.csv", "a,b,y\n1,2,0\n3,1\n")], 65, "row 2 of data: 2 fields"),
+      (["--data", try file("text.csv", "a,b,y\n1,x,0\n")], 65, "'x' is not a number"),
+      (["--data", try file("empty.csv", "")], 65, "is empty"),
+      (["--data", try file("header.csv", "a,b,y\n")], 65, "a header but no rows"),
+      (["--data", try file("nan.csv", "a,b,y\n1,nan,0\n")], 65, "nan is not a finite number"),
+      (["--data", try file("inf.csv", "a,b,y\n1,-inf,0\n")], 65, "-inf is not a finite number"),
+      (
+        ["--data", try file("nolabel.csv", "a,b,y\n1,2,0\n"), "--label", "kind"], 65,
+        "no label column 'kind'"
+      ),
+      (
+        ["--data", try file("targets.csv", "a,t\n1,2\n"), "--targets", "t"], 65,
+        "2.0 is outside [0, 1]"
+      ),
+      (["--data", "xor", "--layers", "3-4-2"], 64, "--layers 3-4-2 takes 3 inputs"),
+      (["--lr", "0"], 64, "--lr must be"), (["--lr", "nan"], 64, "--lr must be"),
+      (["--lambda=-1"], 64, "--lambda must be"), (["--epochs=-1"], 64, "--epochs must be"),
+      (["--validation", "1"], 64, "--validation must be"),
+      (
+        ["--data", "xor", "--hidden", "3", "--init-weights", wrongWeights], 65,
+        "--init-weights: Θ(1) is 1 × 3"
+      ),
+      (
+        ["--data", directory.appendingPathComponent("absent.csv").path], 66,
+        "absent.csv: no such file"
+      ),
+      (["--data", "glyps"], 66, "there is no built-in dataset 'glyps'"),
+    ]
+    for (arguments, status, message) in cases {
+      let result = try CommandRunner.run(["train", "--epochs", "1", "--db", db.path] + arguments)
+      #expect(result.status == status, "\(arguments): \(result.standardError)")
+      #expect(
+        result.standardError.hasPrefix("error: ") && result.standardError.contains(message),
+        "\(result.standardError)")
+      #expect(result.standardError.split(separator: "\n").count == 1, "\(result.standardError)")
+      #expect(try runCount(db) == 0)
+    }
+  }
+}
