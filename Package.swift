@@ -78,7 +78,7 @@ let package = Package(
     ),
     .executableTarget(
       name: "tracking-probe", dependencies: ["Tracking"], path: "Tests/TrackingProbe"),
-    .testTarget(name: "nnlabTests", dependencies: ["nnlab", "Tracking"]),
+    .testTarget(name: "nnlabTests", dependencies: ["nnlab", "Tracking", "Backprop", "Datasets"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,11 +1,14 @@
 import Dispatch
+import Synchronization
 import Training
 
-/// One line of progress on a terminal, redrawn in place: epoch, bar, cost, validation error, ETA.
-struct ProgressBar: Sendable {
+/// One line of progress on a terminal, redrawn in place (at most ten times a second, and at
+/// the last epoch): epoch, bar, cost, validation error, ETA.
+final class ProgressBar: Sendable {
   let terminal: Terminal
   let enabled: Bool
   private let started = DispatchTime.now().uptimeNanoseconds
+  private let lastDrawn = Atomic<UInt64>(0)
 
   init(terminal: Terminal, enabled: Bool) {
     self.terminal = terminal
@@ -13,12 +16,16 @@ struct ProgressBar: Sendable {
   }
 
   func show(_ progress: Runner.Progress) {
-    guard enabled else { return }
+    let now = DispatchTime.now().uptimeNanoseconds
+    guard enabled,
+      progress.epoch == progress.epochs || now - lastDrawn.load(ordering: .relaxed) > 100_000_000
+    else { return }
+    lastDrawn.store(now, ordering: .relaxed)
     let done = progress.epochs == 0 ? 1 : Double(progress.epoch) / Double(progress.epochs)
     let width = 24
     let filled = Int((done * Double(width)).rounded(.down))
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-    let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+    let elapsed = Double(now - started) / 1e9
     let remaining =
       progress.epoch == 0
       ? 0 : elapsed / Double(progress.epoch) * Double(progress.epochs - progress.epoch)

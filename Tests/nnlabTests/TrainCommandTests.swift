@@ -1,3 +1,5 @@
+import Backprop
+import Datasets
 import Foundation
 import Testing
 
@@ -63,6 +65,46 @@ struct TrainCommandTests {
     ])
     let rows = predict.standardOutput.split(separator: "\n")
     #expect(rows.first == "predicted,p_0,p_1" && rows.count == 6)
+  }
+
+  /// Through the binary: a 2-2-2 mse run from given weights for one epoch records J(Θ₀) and
+  /// Θ₁ = Θ₀ − α·D(Θ₀), computed here directly with Backprop.
+  @Test func oneEpochThroughTheBinaryIsOneStepOfDescent() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let data = directory.appendingPathComponent("data.csv")
+    try "x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n".write(
+      to: data, atomically: true, encoding: .utf8)
+    let weights = directory.appendingPathComponent("w.json")
+    let json =
+      #"{"theta": [[[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]], [[-0.3, 0.2, 0.1], [0.2, -0.1, 0.5]]]}"#
+    try json.write(to: weights, atomically: true, encoding: .utf8)
+    let db = directory.appendingPathComponent("runs.sqlite").path
+    let train = try CommandRunner.run([
+      "train", "--data", data.path, "--targets", "t1,t2", "--layers", "2-2-2", "--cost", "mse",
+      "--init-weights",
+      weights.path, "--epochs", "1", "--lr", "0.7", "--lambda", "0.3", "--validation", "0",
+      "--scale", "none",
+      "--db", db, "--quiet",
+    ])
+    #expect(train.status == 0, "\(train.standardError)")
+
+    let dataset = try CSVDataset.load(path: data.path, columns: CSVColumns(targets: ["t1", "t2"]))
+    let training = try PreparedData(
+      dataset, validationFraction: 0, trainExamples: nil, scaling: .none, seed: 1
+    ).training
+    let theta0 = try Network(weightsJSON: Data(json.utf8))
+    let direct = try Objective(cost: .mse, lambda: 0.3).gradient(of: theta0, on: training)
+    var theta1 = theta0
+    theta1.descend(along: direct.gradients, learningRate: 0.7)
+
+    let epochs = try CommandRunner.run(["export", "epochs", "--run", "1", "--db", db])
+      .standardOutput
+    let row0 = epochs.split(separator: "\n")[1].split(separator: ",")
+    #expect(Double(row0[2]) == direct.cost)  // printed in full: the same bits
+    let exported = try CommandRunner.run([
+      "export", "weights", "--run", "1", "--epoch", "1", "--db", db,
+    ])
+    #expect(try Network(weightsJSON: Data(exported.standardOutput.utf8)).thetas == theta1.thetas)
   }
 
   @Test func trainsOnTheDigitsCSVAndEvaluates() throws {
