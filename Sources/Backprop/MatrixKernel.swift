@@ -1,3 +1,5 @@
+import Foundation
+
 /// A read-only view of a matrix in memory: entry (i, j) is `base[i * rowStride + j * columnStride]`.
 ///
 /// A transposed matrix or one without its bias column is a view with other strides or another
@@ -20,7 +22,9 @@ struct StridedView {
 /// accumulators (one AVX-512 register each) runs over it with fused multiply-adds, reading
 /// its 8 rows of A in place (A is the large operand here, X or δ, and packing it would cost a
 /// pass over it); only a last tile of fewer than 8 rows is copied, zero-padded.
-/// Single-threaded and deterministic: the same operands always give the same bits.
+/// The tiles of one panel are independent (each writes its own block of C), so up to
+/// `Parallelism.threads` threads share them; every entry of C is still summed in the same order,
+/// so any number of threads gives the same bits.
 enum MatrixKernel {
   /// Rows of the register tile.
   static let tileRows = 8
@@ -28,6 +32,20 @@ enum MatrixKernel {
   static let tileColumns = 16
   /// Depth of a packed panel (the shared dimension K is cut into pieces of this length).
   static let panelDepth = 256
+  /// Below this many multiply-adds per panel, threads cost more than they save.
+  static let parallelWork = 1 << 20
+
+  /// The pointers a panel's tiles share, handed to the threads that compute them.
+  private struct Panel: @unchecked Sendable {
+    let a: StridedView
+    let packedB: UnsafeMutablePointer<Double>
+    let lastRows: UnsafeMutablePointer<Double>
+    let c: UnsafeMutablePointer<Double>
+    let ldc: Int
+    let columns: Int
+    let first: Int
+    let depth: Int
+  }
 
   /// C += A·B, where C has `columns` = B's columns and row stride `ldc`.
   static func multiplyAdd(
@@ -42,27 +60,46 @@ enum MatrixKernel {
       packedB.deallocate()
       lastRows.deallocate()
     }
+    let (rowTiles, slivers) = ((m + tileRows - 1) / tileRows, (n + tileColumns - 1) / tileColumns)
+    let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
       let depth = min(panelDepth, k - p0)
       packColumnSlivers(b, rows: p0..<p0 + depth, into: packedB)
-      for i in stride(from: 0, to: m, by: tileRows) {
-        let rows = min(tileRows, m - i)
-        let tileA: (base: UnsafePointer<Double>, rowStride: Int, columnStride: Int)
-        if rows == tileRows {
-          tileA = (a.base + i * a.rowStride + p0 * a.columnStride, a.rowStride, a.columnStride)
-        } else {
-          packLastRows(a, rows: i..<m, columns: p0..<p0 + depth, into: lastRows)
-          tileA = (UnsafePointer(lastRows), 1, tileRows)
+      if m % tileRows != 0 {
+        packLastRows(a, rows: (m - m % tileRows)..<m, columns: p0..<p0 + depth, into: lastRows)
+      }
+      let panel = Panel(
+        a: a, packedB: packedB, lastRows: lastRows, c: c, ldc: ldc, columns: n, first: p0,
+        depth: depth)
+      let threads = min(Parallelism.threads, tiles)
+      if threads > 1 && m * n * depth >= parallelWork {
+        DispatchQueue.concurrentPerform(iterations: threads) { part in
+          for t in tiles * part / threads..<tiles * (part + 1) / threads {
+            compute(tile: t, slivers: slivers, of: panel)
+          }
         }
-        for j in stride(from: 0, to: n, by: tileColumns) {
-          tile(
-            depth: depth, a: tileA.base, aRowStride: tileA.rowStride,
-            aColumnStride: tileA.columnStride,
-            b: packedB + (j / tileColumns) * depth * tileColumns,
-            c: c + i * ldc + j, ldc: ldc, rows: rows, columns: min(tileColumns, n - j))
-        }
+      } else {
+        for t in 0..<tiles { compute(tile: t, slivers: slivers, of: panel) }
       }
     }
+  }
+
+  /// Tile t of a panel: row tile t / slivers, column sliver t % slivers.
+  private static func compute(tile t: Int, slivers: Int, of panel: Panel) {
+    let a = panel.a
+    let i = t / slivers * tileRows
+    let j = t % slivers * tileColumns
+    let rows = min(tileRows, a.rows - i)
+    let tileA: (base: UnsafePointer<Double>, rowStride: Int, columnStride: Int) =
+      rows == tileRows
+      ? (a.base + i * a.rowStride + panel.first * a.columnStride, a.rowStride, a.columnStride)
+      : (UnsafePointer(panel.lastRows), 1, tileRows)
+    tile(
+      depth: panel.depth, a: tileA.base, aRowStride: tileA.rowStride,
+      aColumnStride: tileA.columnStride,
+      b: panel.packedB + (j / tileColumns) * panel.depth * tileColumns,
+      c: panel.c + i * panel.ldc + j, ldc: panel.ldc, rows: rows,
+      columns: min(tileColumns, panel.columns - j))
   }
 
   private static func roundUp(_ value: Int, to multiple: Int) -> Int {

@@ -50,6 +50,9 @@ public struct Runner: Sendable {
   public var onEpoch: @Sendable (Progress) -> Void = { _ in }
   /// Told of what the user should know but that does not stop the run (a failed gradient check).
   public var onWarning: @Sendable (String) -> Void = { _ in }
+  /// Threads for this run's matrix products (`Parallelism.threads`); the results are the same
+  /// bits with any number.
+  public var threads = 1
 
   public init(database: RunDatabase) {
     self.database = database
@@ -158,6 +161,17 @@ public struct Runner: Sendable {
   /// the step to Θ_{e+1}, then the row of epoch e (and its snapshot when due). When `recorded`,
   /// epoch `start`'s row is already in the database and only its step is taken.
   private func descend(
+    run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
+    recorded: Bool, initialCost: Double?
+  ) throws -> Report {
+    try Parallelism.$threads.withValue(threads) {
+      try descendOnThreads(
+        run: run, plan: plan, data: data, network: start, from: first, recorded: recorded,
+        initialCost: initialCost)
+    }
+  }
+
+  private func descendOnThreads(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
     recorded: Bool, initialCost: Double?
   ) throws -> Report {

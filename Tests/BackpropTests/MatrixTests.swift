@@ -53,6 +53,20 @@ struct MatrixTests {
       Self.naiveProduct(errors.transposed, activations.addingBiasColumn), "δᵀ·[1 A]")
   }
 
+  @Test func threadsGiveTheSameBits() {
+    let a = Self.random(300, 257, seed: 6)
+    let b = Self.random(257, 33, seed: 7)
+    let serial = a * b
+    for threads in [2, 3, 8] {
+      let parallel = Parallelism.$threads.withValue(threads) { a * b }
+      #expect(
+        parallel.elements.map(\.bitPattern) == serial.elements.map(\.bitPattern),
+        "\(threads) threads")
+      let transposed = Parallelism.$threads.withValue(threads) { a.transposed.transposedTimes(b) }
+      #expect(transposed == serial)
+    }
+  }
+
   @Test func biasColumnAndRowAreAddedAndRemoved() throws {
     let a = try Matrix(rows: [[2, 3], [4, 5]])
     #expect(a.addingBiasColumn == (try Matrix(rows: [[1, 2, 3], [1, 4, 5]])))

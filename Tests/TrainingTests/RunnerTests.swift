@@ -99,6 +99,20 @@ struct RunnerTests {
     #expect(report.storageSeconds > 0 && report.storageSeconds < report.seconds)
   }
 
+  @Test func threadsChangeNoBit() throws {
+    let plan = TrainingPlan(layers: .hidden([25]), epochs: 3, gradientChecks: .never)
+    let prepared = try Runner.prepare(plan, on: .builtIn(name: "glyphs", examples: 1000, seed: 1))
+    var weights: [[[Double]]] = []
+    for threads in [1, 2] {
+      let database = try RunDatabase.inMemory()
+      var runner = Runner(database: database)
+      runner.threads = threads
+      let report = try runner.train(prepared, provenance: .init(nnlabVersion: "test"))
+      weights.append(try database.snapshot(of: report.run.id).map { try $0.values() })
+    }
+    #expect(weights[0] == weights[1] && !weights[0].isEmpty)
+  }
+
   @Test func aDivergingRunStopsWithItsEpochAndRate() throws {
     let plan = TrainingPlan(
       layers: .hidden([8]), activation: .relu, learningRate: 100, lambda: 0, epochs: 300,

@@ -44,6 +44,16 @@ for _ in 0..<repetitions {
     })
 }
 
+var twoThreadTimes: [Double] = []
+for _ in 0..<repetitions {
+  twoThreadTimes.append(
+    try Parallelism.$threads.withValue(2) {
+      try seconds {
+        checksum += try objective.gradient(of: network, on: examples, using: .fast).cost
+      }
+    })
+}
+
 let activations = examples.inputs
 let theta = network.thetas[1]
 var productTimes: [Double] = []
@@ -54,6 +64,7 @@ let flops = 2.0 * 5000 * 401 * 25
 
 print("400-25-10, m = 5000, λ = 1, median of \(repetitions) (checksum \(checksum))")
 print("  fast gradient          \(milliseconds(median(fastTimes)))")
+print("  fast gradient, 2 threads \(milliseconds(median(twoThreadTimes)))")
 print("  reference loop         \(milliseconds(median(referenceTimes)))")
 print("  reference / fast       \(Int((median(referenceTimes) / median(fastTimes)).rounded())) ×")
 print(

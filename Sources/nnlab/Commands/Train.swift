@@ -84,9 +84,20 @@ struct RunOutputOptions: ParsableArguments {
   @Flag(help: "Print the run's summary as JSON on stdout.")
   var json = false
 
+  @Option(
+    help: "Threads for this run's matrix products (the results are the same bits with any number).")
+  var threads = 1
+
+  func validate() throws {
+    guard (1...256).contains(threads) else {
+      throw ValidationError("--threads must be from 1 to 256, got \(threads)")
+    }
+  }
+
   /// A runner that reports to this terminal.
   func runner(for database: RunDatabase) -> Runner {
     var runner = Runner(database: database)
+    runner.threads = threads
     let bar = ProgressBar(
       terminal: .standardError, enabled: !quiet && Terminal.standardError.isInteractive)
     runner.onEpoch = { progress in bar.show(progress) }
