@@ -64,7 +64,7 @@ let flops = 2.0 * 5000 * 401 * 25
 
 print("400-25-10, m = 5000, λ = 1, median of \(repetitions) (checksum \(checksum))")
 print("  fast gradient          \(milliseconds(median(fastTimes)))")
-print("  fast gradient, 2 threads \(milliseconds(median(twoThreadTimes)))")
+print("  fast, 2 threads        \(milliseconds(median(twoThreadTimes)))")
 print("  reference loop         \(milliseconds(median(referenceTimes)))")
 print("  reference / fast       \(Int((median(referenceTimes) / median(fastTimes)).rounded())) ×")
 print(
