@@ -80,6 +80,13 @@ public struct Matrix: Equatable, Sendable {
     return result
   }
 
+  /// The column of the largest entry of row i (the first of equal ones): the predicted class.
+  public func argmax(row i: Int) -> Int {
+    var best = 0
+    for j in 1..<max(columns, 1) where self[i, j] > self[i, best] { best = j }
+    return best
+  }
+
   /// The rows as arrays (for printing and JSON).
   public var rowArrays: [[Double]] { (0..<rows).map(row) }
 

@@ -19,7 +19,7 @@ struct StridedView {
 ///
 /// Cache-blocked in the BLIS manner: a KC × N panel of B is packed into contiguous,
 /// zero-padded slivers of 16 columns, and an 8 × 16 register tile of `SIMD8<Double>`
-/// accumulators (one AVX-512 register each) runs over it with fused multiply-adds, reading
+/// accumulators (one AVX-512 register each, or two AVX2 ones) runs over it with fused multiply-adds, reading
 /// its 8 rows of A in place (A is the large operand here, X or δ, and packing it would cost a
 /// pass over it); only a last tile of fewer than 8 rows is copied, zero-padded.
 /// The tiles of one panel are independent (each writes its own block of C), so up to

@@ -40,6 +40,13 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     low + (high - low) * nextUnitInterval()
   }
 
+  /// 0..<count in an order shuffled by this generator (Fisher–Yates, from the last place down).
+  public mutating func permutation(of count: Int) -> [Int] {
+    var order = Array(0..<count)
+    for i in stride(from: count - 1, to: 0, by: -1) { order.swapAt(i, Int(next() % UInt64(i + 1))) }
+    return order
+  }
+
   private func rotateLeft(_ x: UInt64, by k: UInt64) -> UInt64 {
     (x << k) | (x >> (64 - k))
   }

@@ -89,6 +89,16 @@ public enum CSVDataset {
 
     init(header: [String], columns: CSVColumns, name: String) throws {
       let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
+      if let blank = names.firstIndex(of: "") {
+        throw DatasetError.invalid("\(name): column \(blank + 1) of the header has no name")
+      }
+      if let features = columns.features, Set(features).count != features.count {
+        throw DatasetError.invalid(
+          "\(name): a feature column is named twice in \(features.joined(separator: ","))")
+      }
+      if let targets = columns.targets, targets.isEmpty || Set(targets).count != targets.count {
+        throw DatasetError.invalid("\(name): the target columns must be distinct and at least one")
+      }
       if let repeated = names.enumerated().first(where: {
         names.firstIndex(of: $0.element) != $0.offset
       }) {
@@ -151,12 +161,28 @@ public enum CSVDataset {
       let outputs: Outputs
       let targets: Matrix
       if let label {
-        let labels = rows.map { $0[label].trimmingCharacters(in: .whitespaces) }
-        let classes = given ?? Self.sortedClasses(labels)
-        if let given, let row = labels.firstIndex(where: { !given.contains($0) }) {
+        var labels = rows.map { $0[label].trimmingCharacters(in: .whitespaces) }
+        if let row = labels.firstIndex(of: "") {
           throw DatasetError.invalid(
-            "\(name), row \(row + 1) of data, column '\(header[label])': '\(labels[row])' is not one of the"
-              + " model's classes (\(given.joined(separator: ", ")))")
+            "\(name), row \(row + 1) of data, column '\(header[label])': the label is empty")
+        }
+        let classes = given ?? Self.sortedClasses(labels)
+        if let given {
+          // A label names a class when the texts match, or both are the same number ("0.0" is "0").
+          for row in labels.indices where !given.contains(labels[row]) {
+            guard let number = Double(labels[row]),
+              let match = given.first(where: { Double($0) == number })
+            else {
+              throw DatasetError.invalid(
+                "\(name), row \(row + 1) of data, column '\(header[label])': '\(labels[row])' is not one of the"
+                  + " model's classes (\(given.joined(separator: ", ")))")
+            }
+            labels[row] = match
+          }
+        } else if classes.count < 2 {
+          throw DatasetError.invalid(
+            "\(name): the label column '\(header[label])' has one class ('\(classes.first ?? "")');"
+              + " a classifier needs two or more")
         }
         let position = Dictionary(
           uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })

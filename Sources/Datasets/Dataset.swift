@@ -53,7 +53,8 @@ public struct Dataset: Sendable {
   }
 }
 
-/// What the output units of a network trained on a dataset mean.
+/// What the output units of a network trained on a dataset mean; stored with a run as
+/// `{"classes": [...]}` or `{"targets": [...]}`.
 public enum Outputs: Codable, Sendable, Equatable {
   /// One unit per class, one-hot: unit k is the class `classes[k]` (sorted; numbers numerically).
   case classes([String])
@@ -71,6 +72,25 @@ public enum Outputs: Codable, Sendable, Equatable {
   public var names: [String] {
     switch self {
     case .classes(let names), .targets(let names): names
+    }
+  }
+
+  private enum CodingKeys: String, CodingKey { case classes, targets }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    if let classes = try container.decodeIfPresent([String].self, forKey: .classes) {
+      self = .classes(classes)
+    } else {
+      self = .targets(try container.decode([String].self, forKey: .targets))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    switch self {
+    case .classes(let names): try container.encode(names, forKey: .classes)
+    case .targets(let names): try container.encode(names, forKey: .targets)
     }
   }
 

@@ -25,10 +25,7 @@ public struct PreparedData: Sendable {
   ) throws {
     precondition((0..<1).contains(validationFraction), "the validation fraction is in [0, 1)")
     var generator = SeededGenerator(seed: seed ^ 0x5EED_5B17)  // not the initialization's sequence
-    var order = Array(0..<dataset.count)
-    for i in stride(from: order.count - 1, to: 0, by: -1) {  // Fisher–Yates
-      order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-    }
+    let order = generator.permutation(of: dataset.count)
     let validationCount = Int((Double(dataset.count) * validationFraction).rounded())
     var trainingRows = Array(order.dropFirst(validationCount))
     let validationRows = Array(order.prefix(validationCount))

@@ -78,6 +78,13 @@ extension RunDatabase {
     }
   }
 
+  /// One epoch row of a run, or nil.
+  public func epoch(_ epoch: Int, of run: Int64) throws -> Epoch? {
+    try read { db in
+      try Epoch.filter(Epoch.Columns.runId == run && Epoch.Columns.epoch == epoch).fetchOne(db)
+    }
+  }
+
   /// Every layer row of a run, by epoch then layer.
   public func layerEpochs(of run: Int64) throws -> [LayerEpoch] {
     try read { db in

@@ -7,7 +7,7 @@ public enum RunOutcome: Sendable, Equatable {
   case finished
   /// Training stopped on an error, with its message.
   case failed(String)
-  /// A figure became NaN or infinite at `epoch`; `reason` names it ("cost is nan").
+  /// Descent could not go on at `epoch`; `reason` says why ("the cost is nan").
   case diverged(epoch: Int, reason: String)
   /// The process was stopped or died.
   case interrupted(String?)
@@ -44,12 +44,19 @@ extension RunDatabase {
     }
   }
 
-  /// A new run, `running` for this database's process (as `nnlab train` makes it).
-  public func createRun(_ spec: RunSpec) throws -> Run {
+  /// A new run, `running` for this database's process (as `nnlab train` makes it), with its
+  /// tags, in one transaction.
+  public func createRun(_ spec: RunSpec, tags: [String: String] = [:]) throws -> Run {
     try spec.validate()
     return try write { db in
       try NewRun(spec: spec, createdAt: Timestamp.now(), process: process).insert(db)
-      return try Self.run(db.lastInsertedRowID, db)
+      let id = db.lastInsertedRowID
+      for (key, value) in tags.sorted(by: { $0.key < $1.key }) {
+        try db.execute(
+          sql: "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?)",
+          arguments: [id, key, value])
+      }
+      return try Self.run(id, db)
     }
   }
 
@@ -115,6 +122,8 @@ extension RunDatabase {
       }
       try db.execute(
         sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run, epoch])
+      try db.execute(
+        sql: "DELETE FROM gradient_checks WHERE run_id = ? AND epoch > ?", arguments: [run, epoch])
       let best = try Row.fetchOne(
         db,
         sql: """

@@ -23,6 +23,8 @@ public struct RunDatabase: Sendable {
   public enum Access: Sendable {
     /// Read and write, creating a missing file and migrating it to this nnlab's schema.
     case readWrite
+    /// Read and write an existing file, migrated (`nnlab resume`: a missing file is an error).
+    case existing
     /// Read and write an existing file without migrating it (`nnlab db migrate`, `vacuum`).
     case existingWithoutMigrating
     /// Read only: the file is not changed at all (`nnlab db info`, `check`).
@@ -74,7 +76,7 @@ public struct RunDatabase: Sendable {
       writer = try DatabasePool(path: path, configuration: configuration)
     }
     let database = RunDatabase(writer: writer, path: path, process: process)
-    if access == .readWrite { try database.migrate() }
+    if access == .readWrite || access == .existing { try database.migrate() }
     return database
   }
 

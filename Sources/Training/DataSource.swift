@@ -22,6 +22,13 @@ public enum DataSource: Codable, Sendable, Equatable {
       : .csv(path: name, columns: columns)
   }
 
+  /// The same source with a CSV file's path made absolute, as it is stored with a run so the
+  /// run resumes from any directory.
+  public var absolute: DataSource {
+    guard case .csv(let path, let columns) = self else { return self }
+    return .csv(path: URL(fileURLWithPath: path).standardizedFileURL.path, columns: columns)
+  }
+
   /// Loads (or draws) the data.
   /// - Throws: `DatasetError` for a missing, unreadable or malformed file.
   public func load() throws -> Dataset {
@@ -42,12 +49,6 @@ public enum DataSource: Codable, Sendable, Equatable {
       }
       return try CSVDataset.load(path: path, columns: columns)
     }
-  }
-
-  /// The JSON stored in `runs.data_source`.
-  public var json: String {
-    // A value of plain strings, numbers and arrays always encodes.
-    (try? JSONEncoder().encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
   }
 
   /// Reads `runs.data_source`.

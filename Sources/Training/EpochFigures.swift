@@ -64,16 +64,10 @@ struct EpochFigures {
   /// The share of examples whose largest output is the one-hot target's unit.
   static func accuracy(_ outputs: Matrix, _ targets: Matrix) -> Double {
     var correct = 0
-    for i in 0..<outputs.rows where argmax(outputs, row: i) == argmax(targets, row: i) {
+    for i in 0..<outputs.rows where outputs.argmax(row: i) == targets.argmax(row: i) {
       correct += 1
     }
     return Double(correct) / Double(max(outputs.rows, 1))
-  }
-
-  static func argmax(_ matrix: Matrix, row i: Int) -> Int {
-    var best = 0
-    for k in 1..<max(matrix.columns, 1) where matrix[i, k] > matrix[i, best] { best = k }
-    return best
   }
 
   /// The share of saturated units: sigmoid a < 0.01 or a > 0.99; tanh |a| > 0.99; none for relu.

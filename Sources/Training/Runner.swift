@@ -43,6 +43,8 @@ public struct Runner: Sendable {
     /// Wall time spent in this process's epoch loop, and the part of it spent writing epochs.
     public let seconds: Double
     public let storageSeconds: Double
+    /// The epochs this process recorded.
+    public let epochsRecorded: Int
   }
 
   public let database: RunDatabase
@@ -50,6 +52,8 @@ public struct Runner: Sendable {
   public var onEpoch: @Sendable (Progress) -> Void = { _ in }
   /// Told of what the user should know but that does not stop the run (a failed gradient check).
   public var onWarning: @Sendable (String) -> Void = { _ in }
+  /// Asked after each epoch whether to stop (Ctrl-C, SIGTERM: `Interruption`).
+  public var shouldStop: @Sendable () -> Bool = { Interruption.isRequested }
   /// Threads for this run's matrix products (`Parallelism.threads`); the results are the same
   /// bits with any number.
   public var threads = 1
@@ -107,13 +111,11 @@ public struct Runner: Sendable {
         lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
         validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
         snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-        scaling: Self.json(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
-        commandLine: provenance.commandLine, dataSource: prepared.source.json,
-        features: Self.json(dataset.featureNames), outputs: Self.json(dataset.outputs),
-        gradcheckEvery: plan.gradientChecks.stored))
-    for (key, value) in provenance.tags.sorted(by: { $0.key < $1.key }) {
-      try database.setTag(key, to: value, of: run.id)
-    }
+        scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
+        commandLine: provenance.commandLine, dataSource: JSONText.encode(prepared.source.absolute),
+        features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
+        gradcheckEvery: plan.gradientChecks.stored),
+      tags: provenance.tags)
     return try descend(
       run: run.id, plan: plan, data: prepared.data, network: prepared.network, from: 0,
       recorded: false,
@@ -147,14 +149,11 @@ public struct Runner: Sendable {
     guard let epoch = snapshot.first?.epoch else {
       throw TrainingError.cannotResume("run \(id) has no weight snapshot to resume from")
     }
-    let thetas = try snapshot.map {
-      try Matrix(rows: $0.rows, columns: $0.cols, elements: $0.values())
-    }
-    let network = try Network(thetas: thetas, activation: plan.activation)
+    let network = try Network(snapshot: snapshot, activation: plan.activation)
     _ = try database.resumeRun(id, fromEpoch: epoch)
     return try descend(
       run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true,
-      initialCost: try database.epochs(of: id).first?.cost)
+      initialCost: try database.epoch(0, of: id)?.cost)
   }
 
   /// The epoch loop from `start` to the plan's last epoch: at each epoch e, the figures of Θ_e,
@@ -180,12 +179,14 @@ public struct Runner: Sendable {
     var network = start
     let began = DispatchTime.now().uptimeNanoseconds
     var storage: UInt64 = 0
+    var recordedHere = 0
     func finish(_ outcome: RunOutcome) throws -> Report {
       try database.finishRun(run, outcome: outcome)
       return Report(
         run: try database.run(run), outcome: outcome,
         seconds: Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9,
-        storageSeconds: Double(storage) / 1e9)
+        storageSeconds: Double(storage) / 1e9,
+        epochsRecorded: recordedHere)
     }
     do {
       for epoch in first...plan.epochs {
@@ -216,7 +217,10 @@ public struct Runner: Sendable {
         if !(recorded && epoch == first) {
           let writing = DispatchTime.now().uptimeNanoseconds
           let seconds = Double(writing - started) / 1e9
-          defer { storage += DispatchTime.now().uptimeNanoseconds - writing }
+          defer {
+            storage += DispatchTime.now().uptimeNanoseconds - writing
+            recordedHere += 1
+          }
           try database.recordEpoch(
             record(
               epoch, figures, seconds: seconds, weights: weights,
@@ -227,7 +231,7 @@ public struct Runner: Sendable {
               run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,
               validationError: figures.validationError))
         }
-        if epoch < plan.epochs && Interruption.isRequested {
+        if epoch < plan.epochs && shouldStop() {
           return try finish(.interrupted("stopped by a signal after epoch \(epoch)"))
         }
       }
@@ -250,10 +254,7 @@ public struct Runner: Sendable {
       return
     }
     var generator = SeededGenerator(seed: plan.seed ^ (UInt64(epoch) &+ 1) &* 0x9E37_79B9_7F4A_7C15)
-    var order = Array(0..<data.training.count)
-    for i in stride(from: order.count - 1, to: 0, by: -1) {
-      order.swapAt(i, Int(generator.next() % UInt64(i + 1)))
-    }
+    let order = generator.permutation(of: data.training.count)
     for start in stride(from: 0, to: order.count, by: batchSize) {
       let batch = data.training.selecting(Array(order[start..<min(start + batchSize, order.count)]))
       network.descend(
@@ -304,10 +305,4 @@ public struct Runner: Sendable {
         : [])
   }
 
-  /// A value as the JSON stored with the run.
-  static func json(_ value: some Encodable) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
-  }
 }

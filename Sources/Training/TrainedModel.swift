@@ -23,10 +23,7 @@ public struct TrainedModel: Sendable {
     let run = try database.run(id)
     let snapshot = try database.snapshot(of: id, atOrBefore: epoch)
     guard let found = snapshot.first?.epoch, epoch == nil || found == epoch else {
-      let epochs = try database.snapshotEpochs(of: id)
-      throw TrainingError.invalidInput(
-        "run \(id) has no weight snapshot at epoch \(epoch.map(String.init) ?? "any")"
-          + (epochs.isEmpty ? "" : " (snapshots: \(Self.describe(epochs)))"))
+      throw try Self.noSnapshot(of: id, at: epoch, in: database)
     }
     let decoder = JSONDecoder()
     guard let activation = Activation(rawValue: run.spec.activation),
@@ -43,13 +40,20 @@ public struct TrainedModel: Sendable {
       throw TrainingError.invalidInput(
         "run \(id) does not record its scaling, features and outputs")
     }
-    let thetas = try snapshot.map {
-      try Matrix(rows: $0.rows, columns: $0.cols, elements: $0.values())
-    }
     return TrainedModel(
-      run: run, epoch: found, network: try Network(thetas: thetas, activation: activation),
+      run: run, epoch: found, network: try Network(snapshot: snapshot, activation: activation),
       scaling: scaling,
       featureNames: features, outputs: outputs)
+  }
+
+  /// The error for a missing snapshot, listing the epochs that have one.
+  public static func noSnapshot(of id: Int64, at epoch: Int?, in database: RunDatabase) throws
+    -> TrainingError
+  {
+    let epochs = try database.snapshotEpochs(of: id)
+    return TrainingError.notFound(
+      "run \(id) has no weight snapshot at epoch \(epoch.map(String.init) ?? "any")"
+        + (epochs.isEmpty ? "" : " (snapshots: \(Self.describe(epochs)))"))
   }
 
   /// `0, 10, 20 … 100` or the list when short.
@@ -86,7 +90,7 @@ public struct TrainedModel: Sendable {
     var confusion = Array(
       repeating: Array(repeating: 0, count: outputs.count), count: outputs.count)
     for i in 0..<examples.count {
-      confusion[Self.argmax(examples.targets, row: i)][Self.argmax(forward.outputs, row: i)] += 1
+      confusion[examples.targets.argmax(row: i)][forward.outputs.argmax(row: i)] += 1
     }
     let correct = (0..<outputs.count).reduce(0) { $0 + confusion[$1][$1] }
     return Evaluation(
@@ -94,12 +98,6 @@ public struct TrainedModel: Sendable {
       confusion: confusion)
   }
 
-  /// The unit with the largest value in row i.
-  public static func argmax(_ matrix: Matrix, row i: Int) -> Int {
-    var best = 0
-    for k in 1..<max(matrix.columns, 1) where matrix[i, k] > matrix[i, best] { best = k }
-    return best
-  }
 }
 
 extension TrainedModel {

@@ -8,11 +8,13 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
   case invalidInput(String)
   /// A run that cannot be resumed as asked.
   case cannotResume(String)
+  /// Something a run does not have (a snapshot at an epoch).
+  case notFound(String)
 
   public var description: String {
     switch self {
     case .invalidOption(let message), .mismatch(let message), .invalidInput(let message),
-      .cannotResume(let message):
+      .cannotResume(let message), .notFound(let message):
       message
     }
   }

@@ -89,7 +89,7 @@ public struct TrainingPlan: Sendable, Equatable {
   public init(
     layers: LayerSizes = .hidden([25]), activation: Activation = .sigmoid,
     cost: Cost = .crossEntropy,
-    learningRate: Double = 1, lambda: Double = 0, epochs: Int = 100, batchSize: Int? = nil,
+    learningRate: Double = 1, lambda: Double = 1, epochs: Int = 100, batchSize: Int? = nil,
     seed: UInt64 = 1,
     validationFraction: Double = 0.2, trainExamples: Int? = nil, snapshotEvery: Int = 1,
     scaling: ScalingMethod = .standard, gradientChecks: GradientCheckPolicy = .once

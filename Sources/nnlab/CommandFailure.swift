@@ -45,6 +45,7 @@ extension TrainingError {
     switch self {
     case .invalidOption, .mismatch: .usage
     case .invalidInput, .cannotResume: .badData
+    case .notFound: .missingInput
     }
   }
 }

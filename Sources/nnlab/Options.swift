@@ -16,10 +16,11 @@ struct ModelOptions: ParsableArguments {
   @Option(help: "Cost function.")
   var cost: Cost = .crossEntropy
 
-  @Option(name: .customLong("lambda"), help: "Regularization strength λ ≥ 0.")
+  @Option(
+    name: .customLong("lambda"), parsing: .unconditional, help: "Regularization strength λ ≥ 0.")
   var lambda: Double = 0
 
-  @Option(help: "Seed of the initial weights and of the made-up examples.")
+  @Option(parsing: .unconditional, help: "Seed of the initial weights and of the made-up examples.")
   var seed: UInt64 = 1
 
   func validate() throws {

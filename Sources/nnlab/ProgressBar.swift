@@ -9,6 +9,8 @@ final class ProgressBar: Sendable {
   let enabled: Bool
   private let started = DispatchTime.now().uptimeNanoseconds
   private let lastDrawn = Atomic<UInt64>(0)
+  /// The first epoch shown (a resumed run starts past 0), for the ETA.
+  private let firstEpoch = Atomic<Int>(-1)
 
   init(terminal: Terminal, enabled: Bool) {
     self.terminal = terminal
@@ -16,6 +18,7 @@ final class ProgressBar: Sendable {
   }
 
   func show(_ progress: Runner.Progress) {
+    _ = firstEpoch.compareExchange(expected: -1, desired: progress.epoch, ordering: .relaxed)
     let now = DispatchTime.now().uptimeNanoseconds
     guard enabled,
       progress.epoch == progress.epochs || now - lastDrawn.load(ordering: .relaxed) > 100_000_000
@@ -26,9 +29,9 @@ final class ProgressBar: Sendable {
     let filled = Int((done * Double(width)).rounded(.down))
     let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
     let elapsed = Double(now - started) / 1e9
+    let epochsDone = progress.epoch - firstEpoch.load(ordering: .relaxed)
     let remaining =
-      progress.epoch == 0
-      ? 0 : elapsed / Double(progress.epoch) * Double(progress.epochs - progress.epoch)
+      epochsDone <= 0 ? 0 : elapsed / Double(epochsDone) * Double(progress.epochs - progress.epoch)
     let validation = progress.validationError.map { "  validation \(Formatting.compact($0))" } ?? ""
     terminal.write(
       "\r\u{1B}[K run \(progress.run)  epoch \(progress.epoch)/\(progress.epochs) \(bar)  cost \(Formatting.compact(progress.cost))"

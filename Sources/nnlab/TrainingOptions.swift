@@ -26,11 +26,13 @@ struct TrainingOptions: ParsableArguments {
 
   @Option(
     name: .customLong("examples"),
-    help: "How many examples a built-in dataset draws (glyphs: 5000).")
+    parsing: .unconditional, help: "How many examples a built-in dataset draws (glyphs: 5000).")
   var exampleCount: Int?
 
-  @Option(help: "The seed a built-in dataset is drawn with (the same for every run by default).")
-  var dataSeed: UInt64 = DataSource.defaultDataSeed
+  @Option(
+    parsing: .unconditional,
+    help: "The seed a built-in dataset is drawn with (default: 1, the same for every run).")
+  var dataSeed: UInt64?
 
   @Option(help: "The layer sizes s1-s2-…-sL (must fit the data).", transform: parseArchitecture)
   var layers: Architecture?
@@ -46,28 +48,32 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Cost function.")
   var cost: Cost = .crossEntropy
 
-  @Option(name: .customLong("lr"), help: "Learning rate α > 0.")
+  @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate α > 0.")
   var learningRate: Double = 1
 
-  @Option(name: .customLong("lambda"), help: "Regularization strength λ ≥ 0.")
+  @Option(
+    name: .customLong("lambda"), parsing: .unconditional, help: "Regularization strength λ ≥ 0.")
   var lambda: Double = 1
 
-  @Option(help: "Epochs E: rows 0…E are recorded.")
+  @Option(parsing: .unconditional, help: "Epochs E: rows 0…E are recorded.")
   var epochs: Int = 100
 
-  @Option(help: "Mini-batch size (default: full-batch gradient descent).")
+  @Option(parsing: .unconditional, help: "Mini-batch size (default: full-batch gradient descent).")
   var batchSize: Int?
 
-  @Option(help: "The share of examples held out for validation, in [0, 1).")
+  @Option(
+    parsing: .unconditional, help: "The share of examples held out for validation, in [0, 1).")
   var validation: Double = 0.2
 
-  @Option(help: "Train on the first N training examples only.")
+  @Option(parsing: .unconditional, help: "Train on the first N training examples only.")
   var trainExamples: Int?
 
   @Option(help: "Feature scaling, fitted on the training split.")
   var scale: ScalingMethod = .standard
 
-  @Option(help: "Seed of the initial weights, the split and the mini-batch order.")
+  @Option(
+    parsing: .unconditional,
+    help: "Seed of the initial weights, the split and the mini-batch order.")
   var seed: UInt64 = 1
 
   @Option(
@@ -75,10 +81,12 @@ struct TrainingOptions: ParsableArguments {
   )
   var initWeights: String?
 
-  @Option(help: "Snapshot the weights every N epochs (epochs 0 and E always).")
+  @Option(
+    parsing: .unconditional, help: "Snapshot the weights every N epochs (epochs 0 and E always).")
   var snapshotEvery: Int = 1
 
   @Option(
+    parsing: .unconditional,
     help:
       "Check the gradient numerically every N epochs; 0: never (default: once, before training).")
   var gradcheckEvery: Int?
@@ -87,11 +95,25 @@ struct TrainingOptions: ParsableArguments {
     if layers != nil && hidden != nil {
       throw ValidationError("give --layers or --hidden, not both")
     }
-    if let exampleCount, exampleCount < 1 {
-      throw ValidationError("--examples must be 1 or more, got \(exampleCount)")
+    if let exampleCount, !(1...TrainingOptions.maximumExamples).contains(exampleCount) {
+      throw ValidationError(
+        "--examples must be from 1 to \(TrainingOptions.maximumExamples), got \(exampleCount)")
     }
     if label != nil && targets != nil {
       throw ValidationError("give --label or --targets, not both")
+    }
+    if let targets, targets.split(separator: ",").isEmpty {
+      throw ValidationError("--targets needs the names of target columns, comma-separated")
+    }
+    if BuiltInDataset(rawValue: data) != nil {
+      if let option = [("--label", label), ("--targets", targets), ("--features", features)].first(
+        where: { $0.1 != nil })
+      {
+        throw ValidationError("\(option.0) is for CSV files; --data \(data) is built in")
+      }
+    } else if exampleCount != nil || dataSeed != nil {
+      throw ValidationError(
+        "--examples and --data-seed are for the built-in datasets, not --data \(data)")
     }
     do {
       try plan().validate()
@@ -136,6 +158,9 @@ struct TrainingOptions: ParsableArguments {
     return DataSource.named(
       data, examples: exampleCount,
       columns: CSVColumns(label: label, targets: list(targets), features: list(features)),
-      dataSeed: dataSeed)
+      dataSeed: dataSeed ?? DataSource.defaultDataSeed)
   }
+
+  /// The most examples a built-in dataset draws.
+  static let maximumExamples = 1_000_000
 }

@@ -10,14 +10,25 @@ struct ModelOnDataOptions: ParsableArguments {
   @Option(help: "Built-in data or a CSV file with the run's feature columns (by name).")
   var data: String
 
-  @Option(help: "The snapshot's epoch (default: the last).")
+  @Option(parsing: .unconditional, help: "The snapshot's epoch (default: the last).")
   var epoch: Int?
 
-  @Option(name: .customLong("examples"), help: "How many examples a built-in dataset draws.")
+  @Option(
+    name: .customLong("examples"), parsing: .unconditional,
+    help: "How many examples a built-in dataset draws.")
   var exampleCount: Int?
 
-  @Option(help: "The seed a built-in dataset is drawn with.")
-  var dataSeed: UInt64 = DataSource.defaultDataSeed
+  @Option(
+    parsing: .unconditional,
+    help: "The seed a built-in dataset is drawn with (default: 2, not the training data's 1).")
+  var dataSeed: UInt64 = DataSource.defaultDataSeed + 1
+
+  func validate() throws {
+    if let exampleCount, !(1...TrainingOptions.maximumExamples).contains(exampleCount) {
+      throw ValidationError(
+        "--examples must be from 1 to \(TrainingOptions.maximumExamples), got \(exampleCount)")
+    }
+  }
 
   @OptionGroup var database: DatabaseOptions
 
@@ -96,7 +107,7 @@ struct Predict: ParsableCommand {
     let names = model.outputs.names
     var lines = [(model.outputs.areClasses ? ["predicted"] : []) + names.map { "p_\($0)" }]
     for i in 0..<outputs.rows {
-      let predicted = model.outputs.areClasses ? [names[TrainedModel.argmax(outputs, row: i)]] : []
+      let predicted = model.outputs.areClasses ? [names[outputs.argmax(row: i)]] : []
       lines.append(predicted + outputs.row(i).map { String($0) })
     }
     try CommandFailure.write(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Backprop
 import Foundation
 import Tracking
+import Training
 
 /// `nnlab export weights|epochs`: a run's data out of the database.
 struct Export: ParsableCommand {
@@ -17,10 +18,10 @@ struct Export: ParsableCommand {
         "Write a run's weights at a snapshot: JSON {\"theta\": [Θ1, …]} (for --init-weights) or CSV."
     )
 
-    @Option(name: .customLong("run"), help: "The run's id.")
+    @Option(name: .customLong("run"), parsing: .unconditional, help: "The run's id.")
     var runID: Int64
 
-    @Option(help: "The snapshot's epoch (default: the last).")
+    @Option(parsing: .unconditional, help: "The snapshot's epoch (default: the last).")
     var epoch: Int?
 
     @Option(help: "json: a weights file; csv: layer,row,column,value rows.")
@@ -36,17 +37,12 @@ struct Export: ParsableCommand {
       let snapshot = try store.snapshot(of: runID, atOrBefore: epoch)
       guard let found = snapshot.first?.epoch, epoch == nil || found == epoch else {
         _ = try store.run(runID)
-        throw CommandFailure(
-          message:
-            "run \(runID) has no weight snapshot at epoch \(epoch.map(String.init) ?? "any")",
-          exitCode: .missingInput)
+        throw try TrainedModel.noSnapshot(of: runID, at: epoch, in: store)
       }
-      let thetas = try snapshot.map {
-        try Matrix(rows: $0.rows, columns: $0.cols, elements: $0.values())
-      }
+      let network = try Network(snapshot: snapshot, activation: .sigmoid)
+      let thetas = network.thetas.elements
       switch format {
       case .json:
-        let network = try Network(thetas: thetas)
         try CommandFailure.write(
           String(decoding: try network.weightsJSON(), as: UTF8.self) + "\n", to: output)
       case .csv:
@@ -64,7 +60,7 @@ struct Export: ParsableCommand {
   struct Epochs: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write a run's epoch series.")
 
-    @Option(name: .customLong("run"), help: "The run's id.")
+    @Option(name: .customLong("run"), parsing: .unconditional, help: "The run's id.")
     var runID: Int64
 
     @Option(help: "csv or json.")

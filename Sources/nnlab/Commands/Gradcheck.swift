@@ -16,13 +16,17 @@ struct Gradcheck: ParsableCommand {
   @Option(help: "The layer sizes s1-s2-…-sL.", transform: parseArchitecture)
   var layers: Architecture = [3, 5, 3]
 
-  @Option(name: .customLong("examples"), help: "m, the number of made-up examples.")
+  @Option(
+    name: .customLong("examples"), parsing: .unconditional,
+    help: "m, the number of made-up examples.")
   var exampleCount: Int = 5
 
   @Option(help: "Which implementation of backpropagation to check.")
   var backprop: Backpropagation = .fast
 
-  @Option(help: "How many entries of each D(l) to show next to their numerical estimates.")
+  @Option(
+    parsing: .unconditional,
+    help: "How many entries of each D(l) to show next to their numerical estimates.")
   var entries: Int = 5
 
   @Option(

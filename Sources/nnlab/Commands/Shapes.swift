@@ -14,7 +14,7 @@ struct Shapes: ParsableCommand {
 
   @Option(
     name: .customLong("examples"),
-    help: "m, the number of examples in a batch (default: written as m).")
+    parsing: .unconditional, help: "m, the number of examples in a batch (default: written as m).")
   var exampleCount: Int?
 
   func validate() throws {

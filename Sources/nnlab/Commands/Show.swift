@@ -17,9 +17,15 @@ struct Show: ParsableCommand {
 
   func run() throws {
     let store = try database.open(.readOnly)
-    let run = try store.run(runID)
+    var run = try store.run(runID)
     let spec = run.spec
-    print(RunSummary(run).text)
+    // A running run whose process is gone is shown as what it is (DESIGN §3).
+    let stale = try store.staleRuns().map(\.id)
+    let gone = run.status == .running && stale.contains(runID)
+    if gone { run.status = .interrupted }
+    print(
+      RunSummary(run).text
+        + (gone ? " (its process is gone; 'nnlab resume \(runID)' continues it)" : ""))
     if let error = run.error { print("  error: \(error)") }
     print()
     var rows: [[String]] = [

@@ -40,13 +40,16 @@ struct Trace: ParsableCommand {
 
   @Option(
     name: .customLong("examples"),
+    parsing: .unconditional,
     help: "How many made-up examples to trace, instead of --input and --target (default: 2).")
   var exampleCount: Int?
 
-  @Option(name: .customLong("lr"), help: "Learning rate α of the gradient-descent step.")
+  @Option(
+    name: .customLong("lr"), parsing: .unconditional,
+    help: "Learning rate α of the gradient-descent step.")
   var learningRate: Double = 1
 
-  @Option(help: "Digits after the decimal point.")
+  @Option(parsing: .unconditional, help: "Digits after the decimal point.")
   var decimals: Int = 4
 
   @OptionGroup var model: ModelOptions

@@ -70,7 +70,7 @@ struct Resume: ParsableCommand {
   @OptionGroup var output: RunOutputOptions
 
   func run() throws {
-    let runner = output.runner(for: try database.open())
+    let runner = output.runner(for: try database.open(.existing))
     Interruption.catchSignals()
     try output.finish(try runner.resume(runID))
   }
@@ -85,6 +85,7 @@ struct RunOutputOptions: ParsableArguments {
   var json = false
 
   @Option(
+    parsing: .unconditional,
     help: "Threads for this run's matrix products (the results are the same bits with any number).")
   var threads = 1
 
@@ -113,13 +114,18 @@ struct RunOutputOptions: ParsableArguments {
     ProgressBar(terminal: .standardError, enabled: !quiet && Terminal.standardError.isInteractive)
       .clear()
     let run = report.run
-    if json {
-      print(RunSummary(run).json)
-    } else {
-      print(RunSummary(run).text)
-    }
+    print(json ? RunSummary(run).json : RunSummary(run).text)
     switch report.outcome {
-    case .finished: return
+    case .finished, .failed:  // a failed run ends in a thrown error, not a report
+      // In place of the bar, or where there is none (a log), one line of how it went.
+      if !quiet {
+        let epochs = max(1, report.epochsRecorded)
+        Terminal.standardError.write(
+          "run \(run.id) \(run.status.rawValue) in \(String(format: "%.1f", report.seconds)) s"
+            + " (\(String(format: "%.1f", report.seconds / Double(epochs) * 1000)) ms per epoch,"
+            + " \(String(format: "%.0f", 100 * report.storageSeconds / max(report.seconds, 1e-9))) % recording)\n"
+        )
+      }
     case .diverged:
       Terminal.standardError.write("error: run \(run.id) \(run.error ?? "diverged")\n")
       throw ExitCode.failure
@@ -128,9 +134,6 @@ struct RunOutputOptions: ParsableArguments {
         "run \(run.id) interrupted after epoch \(run.lastEpoch ?? 0); continue it with 'nnlab resume \(run.id)'\n"
       )
       throw ExitCode(130)
-    case .failed(let message):
-      Terminal.standardError.write("error: run \(run.id) failed: \(message)\n")
-      throw ExitCode.ioError
     }
   }
 }
