@@ -99,14 +99,15 @@ enum Glyphs {
 
   /// One image of `digit`, row-major, values in [0, 1] (ink 1 on a dark background):
   /// the font glyph scaled to a random height of 12–17 pixels, slanted, shifted, thickened,
-  /// then 12 % grey noise and a few flipped pixels.
+  /// then grey noise (σ = 0.3) and 6 % flipped pixels: hard enough that a 400-25-10 network
+  /// overfits and λ matters.
   static func draw(digit: Int, using generator: inout SeededGenerator) -> [Double] {
     let rows = font[digit].map { $0.map { $0 == "1" } }
     let height = generator.nextUniform(from: 12, to: 17)
     let width = height * generator.nextUniform(from: 0.6, to: 0.8)
     let slant = generator.nextUniform(from: -0.25, to: 0.25)
-    let top = (Double(side) - height) / 2 + generator.nextUniform(from: -1.5, to: 1.5)
-    let left = (Double(side) - width) / 2 + generator.nextUniform(from: -1.5, to: 1.5)
+    let top = (Double(side) - height) / 2 + generator.nextUniform(from: -2.5, to: 2.5)
+    let left = (Double(side) - width) / 2 + generator.nextUniform(from: -2.5, to: 2.5)
     let thickness = generator.nextUniform(from: 0, to: 0.9)
     var image = [Double](repeating: 0, count: side * side)
     for r in 0..<side {
@@ -120,8 +121,8 @@ enum Glyphs {
           let x = (Double(c) + 0.5 + dx - left - slant * (Double(r) - Double(side) / 2)) / width * 5
           if y >= 0 && y < 7 && x >= 0 && x < 5 { ink = rows[Int(y)][Int(x)] }
         }
-        var value = (ink ? 0.9 : 0.05) + 0.12 * generator.nextGaussian()
-        if generator.nextUnitInterval() < 0.02 { value = 1 - value }
+        var value = (ink ? 0.9 : 0.05) + 0.3 * generator.nextGaussian()
+        if generator.nextUnitInterval() < 0.06 { value = 1 - value }
         image[r * side + c] = min(1, max(0, value))
       }
     }
