@@ -55,6 +55,26 @@ struct RunnerTests {
     #expect(
       try database.snapshot(of: report.run.id, atOrBefore: 0).first?.values()
         == theta0.thetas[1].elements)
+
+    // Epoch 0's layer rows: ‖D^(l)‖, ‖Θ^(l)‖, α‖D^(l)‖/‖Θ^(l)‖, and the share of sigmoid
+    // units of layer l + 1 below 0.01 or above 0.99; and ‖D‖ over all layers.
+    let layers = try database.layerEpochs(of: report.run.id).filter { $0.epoch == 0 }
+    let forward = theta0.forwardPropagate(prepared.training.inputs)
+    for row in layers {
+      let (gradient, theta) = (direct.gradients[row.layer], theta0.thetas[row.layer])
+      #expect(abs(row.gradientNorm - gradient.frobeniusNorm) <= 1e-15 * gradient.frobeniusNorm)
+      #expect(row.weightNorm == theta.frobeniusNorm)
+      #expect(abs(row.updateRatio - 0.7 * gradient.frobeniusNorm / theta.frobeniusNorm) <= 1e-15)
+      let units = forward.activations[row.layer + 1].elements
+      #expect(
+        row.saturation == Double(units.filter { $0 < 0.01 || $0 > 0.99 }.count)
+          / Double(units.count))
+    }
+    #expect(layers.map(\.layer) == [1, 2])
+    let norm =
+      (direct.gradients[1].frobeniusNorm * direct.gradients[1].frobeniusNorm
+      + direct.gradients[2].frobeniusNorm * direct.gradients[2].frobeniusNorm).squareRoot()
+    #expect(abs(epochs[0].gradientNorm - norm) <= 1e-15 * norm)
   }
 
   @Test func everyEpochIsRecordedWithFiniteFiguresAndTheWeightsItHeld() throws {
