@@ -1,36 +1,6 @@
 import Foundation
 import GRDB
 
-/// How a run ended.
-public enum RunOutcome: Sendable, Equatable {
-  /// All planned epochs were recorded.
-  case finished
-  /// Training stopped on an error, with its message.
-  case failed(String)
-  /// Descent could not go on at `epoch`; `reason` says why ("the cost is nan").
-  case diverged(epoch: Int, reason: String)
-  /// The process was stopped or died.
-  case interrupted(String?)
-
-  var status: RunStatus {
-    switch self {
-    case .finished: .finished
-    case .failed: .failed
-    case .diverged: .diverged
-    case .interrupted: .interrupted
-    }
-  }
-
-  var error: String? {
-    switch self {
-    case .finished: nil
-    case .failed(let message): message
-    case .diverged(let epoch, let reason): "diverged at epoch \(epoch): \(reason)"
-    case .interrupted(let message): message
-    }
-  }
-}
-
 /// The write path: each method is one transaction.
 extension RunDatabase {
   /// A new sweep whose grid is `spec` (JSON).
@@ -373,34 +343,6 @@ extension RunDatabase {
             """,
           arguments: [run, epoch, layer.layer, layer.maxAbsDifference, layer.relativeDifference])
       }
-    }
-  }
-}
-
-extension RunSpec {
-  /// Refuses values the `runs` checks would refuse, with a message naming the value.
-  func validate() throws {
-    for (name, value) in [
-      ("learning_rate", learningRate), ("lambda", lambda),
-      ("validation_fraction", validationFraction),
-    ]
-    where !value.isFinite {
-      throw TrackingError.nonFiniteValue("\(name) is \(value)")
-    }
-    let problems: [(Bool, String)] = [
-      (learningRate > 0, "learning_rate must be greater than 0, got \(learningRate)"),
-      (lambda >= 0, "lambda must be 0 or more, got \(lambda)"),
-      (epochs >= 0, "epochs must be 0 or more, got \(epochs)"),
-      ((batchSize ?? 1) >= 1, "batch_size must be 1 or more, got \(batchSize ?? 0)"),
-      (
-        (0..<1).contains(validationFraction),
-        "validation_fraction must be in [0, 1), got \(validationFraction)"
-      ),
-      ((trainExamples ?? 1) >= 1, "train_examples must be 1 or more, got \(trainExamples ?? 0)"),
-      (snapshotEvery >= 1, "snapshot_every must be 1 or more, got \(snapshotEvery)"),
-    ]
-    if let problem = problems.first(where: { !$0.0 }) {
-      throw TrackingError.invalidValue(problem.1)
     }
   }
 }

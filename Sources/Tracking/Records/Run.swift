@@ -151,3 +151,31 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     divergedEpoch = try row.decodeIfPresent(Int.self, forKey: .divergedEpoch)
   }
 }
+
+extension RunSpec {
+  /// Refuses values the `runs` checks would refuse, with a message naming the value.
+  func validate() throws {
+    for (name, value) in [
+      ("learning_rate", learningRate), ("lambda", lambda),
+      ("validation_fraction", validationFraction),
+    ]
+    where !value.isFinite {
+      throw TrackingError.nonFiniteValue("\(name) is \(value)")
+    }
+    let problems: [(Bool, String)] = [
+      (learningRate > 0, "learning_rate must be greater than 0, got \(learningRate)"),
+      (lambda >= 0, "lambda must be 0 or more, got \(lambda)"),
+      (epochs >= 0, "epochs must be 0 or more, got \(epochs)"),
+      ((batchSize ?? 1) >= 1, "batch_size must be 1 or more, got \(batchSize ?? 0)"),
+      (
+        (0..<1).contains(validationFraction),
+        "validation_fraction must be in [0, 1), got \(validationFraction)"
+      ),
+      ((trainExamples ?? 1) >= 1, "train_examples must be 1 or more, got \(trainExamples ?? 0)"),
+      (snapshotEvery >= 1, "snapshot_every must be 1 or more, got \(snapshotEvery)"),
+    ]
+    if let problem = problems.first(where: { !$0.0 }) {
+      throw TrackingError.invalidValue(problem.1)
+    }
+  }
+}
