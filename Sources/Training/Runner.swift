@@ -304,5 +304,4 @@ public struct Runner: Sendable {
         }
         : [])
   }
-
 }

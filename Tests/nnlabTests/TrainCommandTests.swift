@@ -54,6 +54,19 @@ struct TrainCommandTests {
     #expect(evaluation["examples"] as? Int == 50)
     #expect(((evaluation["confusion"] as? [[Int]])?.flatMap { $0 }.reduce(0, +)) == 50)
 
+    let show = try CommandRunner.run(["show", "1", "--db", db])
+    #expect(show.status == 0)
+    for line in [
+      "run 1 finished: 30 of 30 epochs of 2-4-2 on xor", "tags: purpose=test",
+      "name             first",
+    ] {
+      #expect(show.standardOutput.contains(line), "missing: \(line)")
+    }
+    let checkLine = #"epoch 0: D\(1\) \d\.\d\de-\d+, D\(2\) \d\.\d\de-\d+ — PASS"#
+    #expect(show.standardOutput.range(of: checkLine, options: .regularExpression) != nil)
+    // The learning curve ends with epoch 30.
+    #expect(show.standardOutput.range(of: #"(?m)^\s+30\s+\d"#, options: .regularExpression) != nil)
+
     let predict = try CommandRunner.run([
       "predict", "1", "--data", "xor", "--examples", "5", "--db", db,
     ])

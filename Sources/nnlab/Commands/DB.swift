@@ -29,7 +29,8 @@ struct DB: ParsableCommand {
       }
       let size =
         (info.fileSize.map(Formatting.bytes) ?? "?")
-        + (info.walSize.map { " (+ \(Formatting.bytes($0)) write-ahead log)" } ?? "")
+        + (info.walSize.flatMap { $0 > 0 ? " (+ \(Formatting.bytes($0)) write-ahead log)" : nil }
+          ?? "")
       let known = RunDatabase.knownMigrations
       var rows = [
         ["database", database.path], ["size", size],
