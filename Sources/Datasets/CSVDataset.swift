@@ -6,7 +6,8 @@ import Foundation
 public struct CSVColumns: Codable, Sendable, Equatable {
   /// The column of class labels (one-hot encoded); nil for the last column, unless `targets`.
   public var label: String?
-  /// Numeric target columns with values in [0, 1], instead of a label column.
+  /// Numeric target columns with values in [0, 1], instead of a label column; empty for
+  /// features only (data to predict on).
   public var targets: [String]?
   /// The feature columns; nil for every column that is not the label or a target.
   public var features: [String]?
@@ -96,8 +97,9 @@ public enum CSVDataset {
         throw DatasetError.invalid(
           "\(name): a feature column is named twice in \(features.joined(separator: ","))")
       }
-      if let targets = columns.targets, targets.isEmpty || Set(targets).count != targets.count {
-        throw DatasetError.invalid("\(name): the target columns must be distinct and at least one")
+      if let targets = columns.targets, Set(targets).count != targets.count {
+        throw DatasetError.invalid(
+          "\(name): a target column is named twice in \(targets.joined(separator: ","))")
       }
       if let repeated = names.enumerated().first(where: {
         names.firstIndex(of: $0.element) != $0.offset

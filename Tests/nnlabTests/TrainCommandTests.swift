@@ -211,6 +211,15 @@ struct TrainCommandTests {
     let cost = try #require(try json(evaluate.standardOutput)["cost"] as? Double)
     #expect(abs(cost - trainError) <= 1e-12 * trainError)
     #expect(try json(evaluate.standardOutput)["classes"] as? [String] == ["a", "b", "c"])
+
+    // Predictions from the features alone: a file without the label column.
+    let features = directory.appendingPathComponent("features.csv")
+    try "x2,x1\n-40,10\n-38,13\n".write(to: features, atomically: true, encoding: .utf8)
+    let predict = try CommandRunner.run(["predict", "1", "--data", features.path, "--db", db])
+    #expect(predict.status == 0, "\(predict.standardError)")
+    let rows = predict.standardOutput.split(separator: "\n")
+    #expect(rows.first == "predicted,p_a,p_b,p_c" && rows.count == 3)
+    #expect(rows.dropFirst().allSatisfy { ["a", "b", "c"].contains($0.split(separator: ",")[0]) })
   }
 
   @Test func aDivergingRunExitsOneWithItsEpoch() throws {
