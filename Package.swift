@@ -55,14 +55,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    .target(name: "BenchSupport", path: "bench/support"),
     .executableTarget(
       name: "nnlab-bench",
-      dependencies: ["Backprop"],
+      dependencies: ["Backprop", "BenchSupport"],
       path: "bench/gradient",
       swiftSettings: processorSettings
     ),
     .executableTarget(
-      name: "nnlab-storage-bench", dependencies: ["Tracking"], path: "bench/storage"),
+      name: "nnlab-storage-bench", dependencies: ["Tracking", "BenchSupport"], path: "bench/storage"
+    ),
     .executableTarget(
       name: "nnlab-training-bench", dependencies: ["Training", "Tracking"], path: "bench/training"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),

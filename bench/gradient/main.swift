@@ -5,19 +5,7 @@
 //     swift run -c release nnlab-bench [repetitions]
 
 import Backprop
-import Dispatch
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
-  try body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  return sorted.count % 2 == 1
-    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
+import BenchSupport
 
 func milliseconds(_ value: Double) -> String {
   let text = String(Int((value * 1e5).rounded()))

@@ -5,21 +5,9 @@
 //
 //     swift run -c release nnlab-storage-bench [repetitions]      (from the package's folder)
 
-import Dispatch
+import BenchSupport
 import Foundation
 import Tracking
-
-func seconds(_ body: () throws -> Void) rethrows -> Double {
-  let start = DispatchTime.now().uptimeNanoseconds
-  try body()
-  return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-
-func median(_ values: [Double]) -> Double {
-  let sorted = values.sorted()
-  return sorted.count % 2 == 1
-    ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-}
 
 /// A fresh database with one running 400-25-10 run.
 func freshDatabase() throws -> (RunDatabase, Int64, URL) {
