@@ -27,6 +27,7 @@ let package = Package(
     .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     .target(name: "Backprop", swiftSettings: processorSettings),
@@ -46,7 +47,10 @@ let package = Package(
       ],
       plugins: ["EmbedSQL"]
     ),
-    .target(name: "Training", dependencies: ["Backprop", "Datasets", "Tracking"]),
+    .target(
+      name: "Training",
+      dependencies: ["Backprop", "Datasets", "Tracking", .product(name: "Yams", package: "Yams")]
+    ),
     .target(name: "Reports", dependencies: ["Tracking"]),
     .executableTarget(
       name: "nnlab",

@@ -30,6 +30,27 @@ extension RunDatabase {
     }
   }
 
+  /// A new sweep with its runs queued, in one transaction: all or nothing.
+  public func createSweep(name: String?, spec: String, runs specs: [RunSpec]) throws -> (
+    Sweep, [Run]
+  ) {
+    for spec in specs { try spec.validate() }
+    return try write { db in
+      let createdAt = Timestamp.now()
+      try db.execute(
+        sql: "INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)",
+        arguments: [name, spec, createdAt])
+      let sweep = Sweep(id: db.lastInsertedRowID, name: name, spec: spec, createdAt: createdAt)
+      let runs = try specs.map { spec in
+        var spec = spec
+        spec.sweepId = sweep.id
+        try NewRun(spec: spec, createdAt: createdAt, process: nil).insert(db)
+        return try Self.run(db.lastInsertedRowID, db)
+      }
+      return (sweep, runs)
+    }
+  }
+
   /// New `queued` runs of `sweep`, for workers to claim; all or none are queued.
   public func queueRuns(_ specs: [RunSpec], in sweep: Int64) throws -> [Run] {
     for spec in specs { try spec.validate() }
@@ -62,7 +83,7 @@ extension RunDatabase {
   }
 
   /// Takes over an `interrupted` run, or a `running` one whose process is gone (see
-  /// `staleRuns`), to resume it from its snapshot at `epoch`: the epochs after it are dropped,
+  /// `staleRuns`) or that this process claimed, to resume it from its snapshot at `epoch`: the epochs after it are dropped,
   /// the summary is set from those that remain, and the run is `running` for this process.
   /// - Throws: `TrackingError.runNotFound`; `.runNotRunning` when the run is in another
   ///   status; `.runHeldElsewhere` when its process still runs; `.invalidValue` when there is
@@ -72,6 +93,8 @@ extension RunDatabase {
       let current = try Self.run(run, db)
       switch current.status {
       case .interrupted: break
+      case .running where current.host == process.host && current.pid == process.pid:
+        break  // claimed from a sweep's queue by this process
       case .running:
         guard
           try Self.staleRuns(

@@ -78,8 +78,14 @@ public struct Runner: Sendable {
   public static func prepare(
     _ plan: TrainingPlan, on source: DataSource, initialWeights: Data? = nil
   ) throws -> Prepared {
+    try prepare(plan, on: source, dataset: try source.load(), initialWeights: initialWeights)
+  }
+
+  /// `prepare` with `source`'s data already loaded (a sweep loads it once for all its runs).
+  public static func prepare(
+    _ plan: TrainingPlan, on source: DataSource, dataset: Dataset, initialWeights: Data? = nil
+  ) throws -> Prepared {
     try plan.validate()
-    let dataset = try source.load()
     let architecture = try plan.layers.resolved(
       inputs: dataset.inputs.columns, outputs: dataset.outputs.count, dataName: dataset.name)
     let data = try PreparedData(
@@ -102,24 +108,30 @@ public struct Runner: Sendable {
   /// Creates the run of `prepared` and trains it.
   /// - Throws: `TrackingError` when the database fails.
   public func train(_ prepared: Prepared, provenance: Provenance) throws -> Report {
-    let (plan, dataset) = (prepared.plan, prepared.data.dataset)
     let run = try database.createRun(
-      RunSpec(
-        name: provenance.name, layers: prepared.network.architecture.description,
-        activation: plan.activation.rawValue, costFunction: plan.cost.rawValue,
-        learningRate: plan.learningRate,
-        lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
-        validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-        snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-        scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
-        commandLine: provenance.commandLine, dataSource: JSONText.encode(prepared.source.absolute),
-        features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
-        gradcheckEvery: plan.gradientChecks.stored),
-      tags: provenance.tags)
+      Self.runSpec(prepared, provenance: provenance), tags: provenance.tags)
     return try descend(
-      run: run.id, plan: plan, data: prepared.data, network: prepared.network, from: 0,
+      run: run.id, plan: prepared.plan, data: prepared.data, network: prepared.network, from: 0,
       recorded: false,
       initialCost: nil)
+  }
+
+  /// The `runs` row of a prepared plan: its hyperparameters, data identity and provenance.
+  public static func runSpec(_ prepared: Prepared, provenance: Provenance, sweep: Int64? = nil)
+    -> RunSpec
+  {
+    let (plan, dataset) = (prepared.plan, prepared.data.dataset)
+    return RunSpec(
+      sweepId: sweep, name: provenance.name, layers: prepared.network.architecture.description,
+      activation: plan.activation.rawValue, costFunction: plan.cost.rawValue,
+      learningRate: plan.learningRate,
+      lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
+      validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+      snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
+      scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
+      commandLine: provenance.commandLine, dataSource: JSONText.encode(prepared.source.absolute),
+      features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
+      gradcheckEvery: plan.gradientChecks.stored)
   }
 
   /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
@@ -131,6 +143,22 @@ public struct Runner: Sendable {
       throw TrainingError.cannotResume(
         "run \(id) is \(stored.status.rawValue); only an interrupted run resumes")
     }
+    guard try !database.snapshotEpochs(of: id).isEmpty else {
+      throw TrainingError.cannotResume("run \(id) has no weight snapshot to resume from")
+    }
+    return try trainStored(stored)
+  }
+
+  /// Trains a run this process claimed from a sweep's queue: from the start, or, when it was
+  /// stopped before and re-queued, from its last snapshot.
+  public func trainClaimed(_ run: Run) throws -> Report {
+    try trainStored(run)
+  }
+
+  /// Trains a stored run to its planned last epoch from its last snapshot, or from the start
+  /// when it has none.
+  private func trainStored(_ stored: Run) throws -> Report {
+    let id = stored.id
     let plan = try TrainingPlan(spec: stored.spec)
     guard let sourceJSON = stored.spec.dataSource, let source = try? DataSource(json: sourceJSON)
     else {
@@ -147,7 +175,12 @@ public struct Runner: Sendable {
       scaling: plan.scaling, seed: plan.seed)
     let snapshot = try database.snapshot(of: id, atOrBefore: stored.lastEpoch)
     guard let epoch = snapshot.first?.epoch else {
-      throw TrainingError.cannotResume("run \(id) has no weight snapshot to resume from")
+      let architecture = try Architecture(parsing: stored.spec.layers)
+      return try descend(
+        run: id, plan: plan, data: prepared,
+        network: Network(architecture: architecture, activation: plan.activation, seed: plan.seed),
+        from: 0,
+        recorded: false, initialCost: nil)
     }
     let network = try Network(snapshot: snapshot, activation: plan.activation)
     _ = try database.resumeRun(id, fromEpoch: epoch)

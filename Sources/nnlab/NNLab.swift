@@ -22,7 +22,8 @@ struct NNLab: ParsableCommand {
       """,
     version: version,
     subcommands: [
-      Train.self, Resume.self, Show.self, Evaluate.self, Predict.self, Export.self, Shapes.self,
+      Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Show.self, Evaluate.self,
+      Predict.self, Export.self, Shapes.self,
       Trace.self,
       Gradcheck.self,
       DB.self,

@@ -1,0 +1,172 @@
+import ArgumentParser
+import Foundation
+import Tracking
+import Training
+
+/// `nnlab sweep`: a grid of runs, trained by worker processes.
+struct SweepCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sweep",
+    abstract: "Queue a grid of runs (λ × α × …) and train them with parallel worker processes.",
+    discussion: """
+      Every axis takes a list: --lambda, --lr, --layers, --activation, --batch-size, --train-examples, --seed. A list is comma-separated (0,0.1,1), log-spaced (log:0.001:10:9: 9 points), or for --lambda the course's list (course). Their cartesian product is the sweep's runs. The other options are those of 'nnlab train'. A YAML or JSON file holds the same fields (keys as the options are named); options given beside it override it.
+
+      Examples:
+        nnlab sweep --lambda course --lr 0.3,1,3 --epochs 200
+        nnlab sweep sweep.yaml --workers 2
+        nnlab sweep --resume 3
+      """
+  )
+
+  @Argument(help: "A YAML or JSON file of the sweep's options.")
+  var file: String?
+
+  @Option(parsing: .unconditional, help: "λ values.") var lambda: String?
+  @Option(name: .customLong("lr"), parsing: .unconditional, help: "α values.") var learningRate:
+    String?
+  @Option(help: "Architectures s1-…-sL, comma-separated.") var layers: String?
+  @Option(help: "Hidden layer sizes when --layers is not given (default 25).") var hidden: String?
+  @Option(help: "Hidden activations.") var activation: String?
+  @Option(parsing: .unconditional, help: "Mini-batch sizes (default: full batch).") var batchSize:
+    String?
+  @Option(parsing: .unconditional, help: "Training-set sizes m (a learning curve).")
+  var trainExamples: String?
+  @Option(parsing: .unconditional, help: "Seeds.") var seed: String?
+  @Option(help: "Built-in data or a CSV file.") var data: String?
+  @Option(help: "The CSV label column.") var label: String?
+  @Option(help: "Numeric CSV target columns.") var targets: String?
+  @Option(help: "The CSV feature columns.") var features: String?
+  @Option(name: .customLong("examples"), parsing: .unconditional, help: "Built-in data size.")
+  var examples: String?
+  @Option(parsing: .unconditional, help: "Built-in data seed.") var dataSeed: String?
+  @Option(help: "Cost function.") var cost: String?
+  @Option(parsing: .unconditional, help: "Epochs per run.") var epochs: String?
+  @Option(parsing: .unconditional, help: "Validation fraction.") var validation: String?
+  @Option(help: "Feature scaling.") var scale: String?
+  @Option(parsing: .unconditional, help: "Snapshot every N epochs.") var snapshotEvery: String?
+  @Option(parsing: .unconditional, help: "Gradient check every N epochs (0: never).")
+  var gradcheckEvery: String?
+  @Option(help: "A name for the sweep.") var name: String?
+
+  @Option(
+    parsing: .unconditional, help: "Worker processes (default: the number of cores; 0 only queues)."
+  )
+  var workers: Int?
+
+  @Option(parsing: .unconditional, help: "Re-queue the stopped runs of sweep N and train them.")
+  var resume: Int64?
+
+  @OptionGroup var database: DatabaseOptions
+
+  @Flag(help: "No progress on stderr.") var quiet = false
+  @Flag(help: "Print the sweep's summary as JSON on stdout.") var json = false
+
+  func validate() throws {
+    if let workers, !(0...64).contains(workers) {
+      throw ValidationError("--workers must be from 0 to 64, got \(workers)")
+    }
+    if resume != nil && (file != nil || given.contains { $0.value != nil }) {
+      throw ValidationError("--resume continues a sweep as it was queued; give it alone")
+    }
+  }
+
+  /// The options given on the command line, by sweep field.
+  private var given: [SweepSpec.CodingKeys: String?] {
+    [
+      .lambda: lambda, .lr: learningRate, .layers: layers, .hidden: hidden, .activation: activation,
+      .batchSize: batchSize, .trainExamples: trainExamples, .seed: seed, .data: data, .label: label,
+      .targets: targets, .features: features, .examples: examples, .dataSeed: dataSeed, .cost: cost,
+      .epochs: epochs, .validation: validation, .scale: scale, .snapshotEvery: snapshotEvery,
+      .gradcheckEvery: gradcheckEvery, .name: name,
+    ]
+  }
+
+  /// The spec: the file's fields, then the options given.
+  func spec() throws -> SweepSpec {
+    var spec = SweepSpec()
+    if let file {
+      let text = String(decoding: try CommandFailure.contents(ofFile: file), as: UTF8.self)
+      spec = try SweepSpec(yaml: text, name: file)
+    }
+    let given = self.given
+    try spec.set { key in given[key].flatMap { $0 }.map { [$0] } }
+    return spec
+  }
+
+  func run() throws {
+    // A new sweep's spec and every run in it are checked before the database is opened.
+    let provenance = Runner.Provenance(
+      nnlabVersion: NNLab.version, commandLine: CommandLine.arguments.joined(separator: " "))
+    var planned: (spec: SweepSpec, runs: [RunSpec])?
+    if resume == nil {
+      let spec = try spec()
+      planned = (spec, try Sweeps.runs(of: spec, provenance: provenance))
+    }
+    let store = try database.open(resume == nil ? .readWrite : .existing)
+    let sweep: Sweep
+    if let resume {
+      guard let found = try store.sweep(resume) else {
+        throw CommandFailure(message: "there is no sweep \(resume)", exitCode: .missingInput)
+      }
+      sweep = found
+      let requeued = try Sweeps.requeue(resume, in: store)
+      if !quiet {
+        Terminal.standardError.write("sweep \(resume): \(requeued.count) runs back in the queue\n")
+      }
+    } else {
+      guard let planned else { return }
+      let (created, runs) = try Sweeps.queue(planned.spec, runs: planned.runs, in: store)
+      sweep = created
+      if !quiet { Terminal.standardError.write("sweep \(sweep.id): \(runs.count) runs queued\n") }
+    }
+    let count = workers ?? ProcessInfo.processInfo.activeProcessorCount
+    guard count > 0 else {
+      print(
+        "sweep \(sweep.id) queued; train it with 'nnlab worker --sweep \(sweep.id) --db \(database.path)'"
+      )
+      return
+    }
+    Interruption.catchSignals()
+    let interrupted = try WorkerPool(sweep: sweep.id, database: database.path, count: count)
+      .wait(
+        progress: SweepProgress(
+          store: store, sweep: sweep.id, enabled: !quiet && Terminal.standardError.isInteractive))
+    let report = SweepReport(runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep.id)
+    print(json ? report.json : report.text)
+    if !quiet {
+      for warning in report.edgeWarnings { Terminal.standardError.write("warning: \(warning)\n") }
+    }
+    if interrupted {
+      Terminal.standardError.write(
+        "sweep \(sweep.id) interrupted; continue it with 'nnlab sweep --resume \(sweep.id)'\n")
+      throw ExitCode(130)
+    }
+  }
+}
+
+/// `nnlab worker --sweep N`: claim and train a sweep's queued runs.
+struct WorkerCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "worker",
+    abstract: "Claim the queued runs of a sweep one at a time and train them, until none is left.",
+    discussion:
+      "'nnlab sweep' starts these; another started by hand (in another terminal) joins in.")
+
+  @Option(parsing: .unconditional, help: "The sweep's id.") var sweep: Int64
+  @OptionGroup var database: DatabaseOptions
+
+  func run() throws {
+    let store = try database.open(.existing)
+    guard try store.sweep(sweep) != nil else {
+      throw CommandFailure(message: "there is no sweep \(sweep)", exitCode: .missingInput)
+    }
+    Interruption.catchSignals()
+    let done = try Sweeps.work(
+      on: sweep, with: Runner(database: store),
+      onRun: { report in print(RunSummary(report.run).text.split(separator: "\n")[0]) },
+      onFailure: { run, message in
+        Terminal.standardError.write("error: run \(run) failed: \(message)\n")
+      })
+    if done.interrupted { throw ExitCode(130) }
+  }
+}

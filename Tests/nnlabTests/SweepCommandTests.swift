@@ -1,0 +1,161 @@
+import Foundation
+import Testing
+import Tracking
+
+/// `nnlab sweep` and `nnlab worker` as a user runs them.
+@Suite(.serialized)
+struct SweepCommandTests {
+  let tiny = [
+    "--data", "xor", "--examples", "80", "--hidden", "3", "--epochs", "12", "--gradcheck-every",
+    "0",
+  ]
+
+  @Test func aGridRunsEveryCombinationOnceWithEveryEpoch() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("grid.sqlite").path
+    let result = try CommandRunner.run(
+      ["sweep"] + tiny + ["--lambda", "0,0.1,1", "--lr", "0.3,1,3", "--workers", "2", "--db", db])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(result.standardOutput.contains("sweep 1: 9 runs — 9 finished"))
+    let store = try RunDatabase.open(path: db, access: .readOnly)
+    let runs = try store.runs(RunQuery(sweep: 1))
+    let pairs = runs.map { "\($0.spec.lambda) \($0.spec.learningRate)" }
+    let expected: [String] = [0.0, 0.1, 1].flatMap { (lambda: Double) -> [String] in
+      [0.3, 1, 3].map { (rate: Double) in "\(lambda) \(rate)" }
+    }
+    #expect(pairs.sorted() == expected.sorted() && Set(pairs).count == 9)
+    for run in runs {
+      #expect(run.status == .finished)
+      #expect(try store.epochs(of: run.id).map(\.epoch) == Array(0...12))
+    }
+    #expect(try store.sweep(1)?.spec.contains(#""lambda":[0,0.1,1]"#) == true)
+  }
+
+  @Test func manyWorkersOverManyRunsNeverReportALock() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("many.sqlite").path
+    let result = try CommandRunner.run(
+      [
+        "sweep", "--data", "xor", "--examples", "40", "--hidden", "2", "--epochs", "4",
+        "--gradcheck-every", "0",
+        "--lambda", "log:0.001:10:10", "--lr", "0.3,1,3,10", "--workers", "4", "--db", db,
+        "--quiet",
+      ])
+    #expect(result.status == 0, "\(result.standardError)")
+    #expect(!result.standardError.contains("locked"))
+    let runs = try RunDatabase.open(path: db, access: .readOnly).runs(RunQuery(sweep: 1))
+    #expect(runs.count == 40 && runs.allSatisfy { $0.status == .finished && $0.lastEpoch == 4 })
+  }
+
+  @Test func aDivergingRunDoesNotStopTheOthers() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("div.sqlite").path
+    let result = try CommandRunner.run(
+      [
+        "sweep", "--data", "spirals", "--examples", "60", "--hidden", "8", "--activation", "relu",
+        "--lambda", "0",
+        "--lr", "0.3,100", "--epochs", "40", "--gradcheck-every", "0", "--workers", "2", "--db", db,
+      ])
+    #expect(result.status == 0, "\(result.standardError)")
+    let runs = try RunDatabase.open(path: db, access: .readOnly).runs(RunQuery(sweep: 1))
+    #expect(runs.first { $0.spec.learningRate == 100 }?.status == .diverged)
+    #expect(runs.first { $0.spec.learningRate == 0.3 }?.status == .finished)
+    #expect(result.standardOutput.contains("÷"))
+  }
+
+  @Test func aFileAndTheEquivalentFlagsMakeTheSameRuns() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let db = directory.appendingPathComponent("same.sqlite").path
+    let file = directory.appendingPathComponent("sweep.yaml")
+    try """
+    data: xor
+    examples: 80
+    hidden: 3
+    epochs: 12
+    gradcheck-every: 0
+    lambda: [0, 1]
+    lr: 0.3,3
+    seed: [1, 2]
+    """.write(to: file, atomically: true, encoding: .utf8)
+    #expect(try CommandRunner.run(["sweep", file.path, "--workers", "0", "--db", db]).status == 0)
+    #expect(
+      try CommandRunner.run(
+        ["sweep"] + tiny + [
+          "--lambda", "0,1", "--lr", "0.3,3", "--seed", "1,2", "--workers", "0", "--db", db,
+        ]
+      ).status == 0)
+    let store = try RunDatabase.open(path: db, access: .readOnly)
+    func specs(_ sweep: Int64) throws -> [RunSpec] {
+      try store.runs(RunQuery(sweep: sweep)).map { run in
+        var spec = run.spec
+        (spec.sweepId, spec.commandLine) = (nil, nil)
+        return spec
+      }
+    }
+    #expect(try specs(1).count == 8)
+    #expect(try specs(1) == specs(2))
+    #expect(try store.sweep(1)?.spec == store.sweep(2)?.spec)
+  }
+
+  @Test(arguments: [
+    (["--lambda", "0,x"], "'x' is not a number"), (["--lambda", ""], "is not a number"),
+    (["--lambda=-1"], "--lambda must be a finite number ≥ 0"),
+    (["--lr", "log:1:0.1:3"], "is not log:LOW:HIGH:N"),
+  ])
+  func badSpecsQueueNothing(arguments: [String], message: String) throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("bad.sqlite")
+    let result = try CommandRunner.run(["sweep", "--data", "xor"] + arguments + ["--db", db.path])
+    #expect(result.status == 64)
+    #expect(
+      result.standardError.hasPrefix("error: ") && result.standardError.contains(message),
+      "\(result.standardError)")
+    #expect(!FileManager.default.fileExists(atPath: db.path))
+  }
+
+  @Test func anUnknownKeyInAFileIsAnError() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let file = directory.appendingPathComponent("bad.yaml")
+    try "lamda: [1]\n".write(to: file, atomically: true, encoding: .utf8)
+    let result = try CommandRunner.run([
+      "sweep", file.path, "--db", directory.appendingPathComponent("x.sqlite").path,
+    ])
+    #expect(result.status == 64)
+    #expect(result.standardError.contains("unknown key 'lamda'"))
+  }
+
+  /// A worker SIGKILLed mid-run; `--resume` completes the sweep with the weights a sweep
+  /// without the kill has, bit for bit.
+  @Test func aKilledWorkerIsResumedBitwise() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("kill.sqlite").path
+    let grid = [
+      "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "60",
+      "--snapshot-every", "4",
+      "--lambda", "0,1", "--lr", "1",
+    ]
+    #expect(
+      try CommandRunner.run(["sweep"] + grid + ["--workers", "1", "--db", db, "--quiet"]).status
+        == 0)
+    #expect(
+      try CommandRunner.run(["sweep"] + grid + ["--workers", "0", "--db", db, "--quiet"]).status
+        == 0)
+    let worker = try CommandRunner.start(["worker", "--sweep", "2", "--db", db])
+    let store = try RunDatabase.open(path: db, access: .readOnly)
+    func epochsDone() -> Int {
+      ((try? store.runs(RunQuery(sweep: 2))) ?? []).reduce(0) { $0 + ($1.lastEpoch ?? 0) }
+    }
+    let stopAt = Int.random(in: 10...50)
+    while epochsDone() < stopAt && worker.isRunning { usleep(5_000) }
+    kill(worker.processIdentifier, SIGKILL)
+    worker.waitUntilExit()
+    #expect(epochsDone() < 120, "the worker finished before it was killed at \(stopAt)")
+
+    let resume = try CommandRunner.run(["sweep", "--resume", "2", "--workers", "2", "--db", db])
+    #expect(resume.status == 0, "\(resume.standardError)")
+    #expect(resume.standardOutput.contains("sweep 2: 2 runs — 2 finished"))
+    let first = try store.runs(RunQuery(sweep: 1, sort: .lambda))
+    let second = try store.runs(RunQuery(sweep: 2, sort: .lambda))
+    for (a, b) in zip(first, second) {
+      #expect(
+        try store.snapshot(of: a.id).map { try $0.values() }
+          == store.snapshot(of: b.id).map { try $0.values() })
+      #expect(try store.epochs(of: b.id).map(\.epoch) == Array(0...60))
+    }
+  }
+}
