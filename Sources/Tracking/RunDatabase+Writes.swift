@@ -312,10 +312,16 @@ extension RunDatabase {
       _ = try holdingSummary(of: run, db)
       var divergedEpoch: Int?
       if case .diverged(let epoch, _) = outcome { divergedEpoch = epoch }
+      var stoppedEarly = false
+      if case .stoppedEarly = outcome { stoppedEarly = true }
       try db.execute(
-        sql:
-          "UPDATE runs SET status = ?, finished_at = ?, error = ?, diverged_epoch = ? WHERE id = ?",
-        arguments: [outcome.status, Timestamp.now(), outcome.error, divergedEpoch, run])
+        sql: """
+          UPDATE runs SET status = ?, finished_at = ?, error = ?, diverged_epoch = ?, stopped_early = ?
+          WHERE id = ?
+          """,
+        arguments: [
+          outcome.status, Timestamp.now(), outcome.error, divergedEpoch, stoppedEarly, run,
+        ])
     }
   }
 

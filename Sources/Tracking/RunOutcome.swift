@@ -2,6 +2,8 @@
 public enum RunOutcome: Sendable, Equatable {
   /// All planned epochs were recorded.
   case finished
+  /// The validation error had not improved for the run's patience: it ends `finished` at `epoch`.
+  case stoppedEarly(epoch: Int)
   /// Training stopped on an error, with its message.
   case failed(String)
   /// Descent could not go on at `epoch`; `reason` says why ("the cost is nan").
@@ -11,7 +13,7 @@ public enum RunOutcome: Sendable, Equatable {
 
   var status: RunStatus {
     switch self {
-    case .finished: .finished
+    case .finished, .stoppedEarly: .finished
     case .failed: .failed
     case .diverged: .diverged
     case .interrupted: .interrupted
@@ -20,7 +22,7 @@ public enum RunOutcome: Sendable, Equatable {
 
   var error: String? {
     switch self {
-    case .finished: nil
+    case .finished, .stoppedEarly: nil
     case .failed(let message): message
     case .diverged(let epoch, let reason): "diverged at epoch \(epoch): \(reason)"
     case .interrupted(let message): message

@@ -131,7 +131,7 @@ public struct Runner: Sendable {
       scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
       commandLine: provenance.commandLine, dataSource: JSONText.encode(prepared.source.absolute),
       features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
-      gradcheckEvery: plan.gradientChecks.stored)
+      gradcheckEvery: plan.gradientChecks.stored, patience: plan.patience)
   }
 
   /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
@@ -183,10 +183,14 @@ public struct Runner: Sendable {
         recorded: false, initialCost: nil)
     }
     let network = try Network(snapshot: snapshot, activation: plan.activation)
-    _ = try database.resumeRun(id, fromEpoch: epoch)
+    let resumed = try database.resumeRun(id, fromEpoch: epoch)
+    var best: (epoch: Int, error: Double)?
+    if let bestEpoch = resumed.bestEpoch, let error = resumed.bestValidationError {
+      best = (bestEpoch, error)
+    }
     return try descend(
       run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true,
-      initialCost: try database.epoch(0, of: id)?.cost)
+      initialCost: try database.epoch(0, of: id)?.cost, best: best)
   }
 
   /// The epoch loop from `start` to the plan's last epoch: at each epoch e, the figures of Θ_e,
@@ -194,20 +198,21 @@ public struct Runner: Sendable {
   /// epoch `start`'s row is already in the database and only its step is taken.
   private func descend(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
-    recorded: Bool, initialCost: Double?
+    recorded: Bool, initialCost: Double?, best: (epoch: Int, error: Double)? = nil
   ) throws -> Report {
     try Parallelism.$threads.withValue(threads) {
       try descendOnThreads(
         run: run, plan: plan, data: data, network: start, from: first, recorded: recorded,
-        initialCost: initialCost)
+        initialCost: initialCost, best: best)
     }
   }
 
   private func descendOnThreads(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
-    recorded: Bool, initialCost: Double?
+    recorded: Bool, initialCost: Double?, best: (epoch: Int, error: Double)?
   ) throws -> Report {
     var initialCost = initialCost
+    var best = best
     let objective = try Objective(cost: plan.cost, lambda: plan.lambda)
     var network = start
     let began = DispatchTime.now().uptimeNanoseconds
@@ -263,6 +268,14 @@ public struct Runner: Sendable {
             Progress(
               run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,
               validationError: figures.validationError))
+        }
+        if let error = figures.validationError, best.map({ error < $0.error }) ?? true {
+          best = (epoch, error)
+        }
+        if let patience = plan.patience, let best, epoch < plan.epochs,
+          epoch - best.epoch >= patience
+        {
+          return try finish(.stoppedEarly(epoch: epoch))
         }
         if epoch < plan.epochs && shouldStop() {
           return try finish(.interrupted("stopped by a signal after epoch \(epoch)"))

@@ -32,6 +32,8 @@ public struct SweepSpec: Codable, Sendable, Equatable {
   public var snapshotEvery = 1
   /// nil: once, before training; 0: never.
   public var gradcheckEvery: Int?
+  /// Early stopping after this many epochs without a better validation error; nil: never.
+  public var patience: Int?
 
   public init() {}
 
@@ -48,6 +50,7 @@ public struct SweepSpec: Codable, Sendable, Equatable {
     case trainExamples = "train-examples"
     case snapshotEvery = "snapshot-every"
     case gradcheckEvery = "gradcheck-every"
+    case patience
   }
 
   /// Reads a file's fields; a value may be one item, a list, or (for numbers) `log:a:b:n` or
@@ -98,6 +101,7 @@ public struct SweepSpec: Codable, Sendable, Equatable {
     try container.encode(seed, forKey: .seed)
     try container.encode(snapshotEvery, forKey: .snapshotEvery)
     try container.encodeIfPresent(gradcheckEvery, forKey: .gradcheckEvery)
+    try container.encodeIfPresent(patience, forKey: .patience)
   }
 
   /// Sets every field that `text` has a value for: one or more texts per option, as the
@@ -169,6 +173,7 @@ public struct SweepSpec: Codable, Sendable, Equatable {
     }
     if let value = try single(.snapshotEvery, whole) { snapshotEvery = value }
     if let value = try single(.gradcheckEvery, whole) { gradcheckEvery = value }
+    if let value = try single(.patience, whole) { patience = value }
   }
 
   /// The numbers of one text: `0,0.1,1`, `log:a:b:n` (n log-spaced points from a to b), or
@@ -248,7 +253,8 @@ public struct SweepSpec: Codable, Sendable, Equatable {
                     lambda: lambda,
                     epochs: epochs, batchSize: batch, seed: seed, validationFraction: validation,
                     trainExamples: train, snapshotEvery: snapshotEvery, scaling: scale,
-                    gradientChecks: checks)
+                    gradientChecks: checks,
+                    patience: patience)
                   try plan.validate()
                   plans.append(plan)
                 }

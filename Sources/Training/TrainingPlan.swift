@@ -85,6 +85,8 @@ public struct TrainingPlan: Sendable, Equatable {
   public var snapshotEvery: Int
   public var scaling: ScalingMethod
   public var gradientChecks: GradientCheckPolicy
+  /// Stop once the validation error has not improved for this many epochs; nil: never.
+  public var patience: Int?
 
   public init(
     layers: LayerSizes = .hidden([25]), activation: Activation = .sigmoid,
@@ -92,7 +94,8 @@ public struct TrainingPlan: Sendable, Equatable {
     learningRate: Double = 1, lambda: Double = 1, epochs: Int = 100, batchSize: Int? = nil,
     seed: UInt64 = 1,
     validationFraction: Double = 0.2, trainExamples: Int? = nil, snapshotEvery: Int = 1,
-    scaling: ScalingMethod = .standard, gradientChecks: GradientCheckPolicy = .once
+    scaling: ScalingMethod = .standard, gradientChecks: GradientCheckPolicy = .once,
+    patience: Int? = nil
   ) {
     self.layers = layers
     self.activation = activation
@@ -107,6 +110,7 @@ public struct TrainingPlan: Sendable, Equatable {
     self.snapshotEvery = snapshotEvery
     self.scaling = scaling
     self.gradientChecks = gradientChecks
+    self.patience = patience
   }
 
   /// The most epochs one run may have.
@@ -136,6 +140,15 @@ public struct TrainingPlan: Sendable, Equatable {
     if let problem = problems.first(where: { !$0.0 }) {
       throw TrainingError.invalidOption(problem.1)
     }
+    if let patience {
+      guard patience >= 1 else {
+        throw TrainingError.invalidOption("--patience must be 1 or more, got \(patience)")
+      }
+      guard validationFraction > 0 else {
+        throw TrainingError.invalidOption(
+          "--patience watches the validation error: it needs --validation above 0")
+      }
+    }
     if case .every(let n) = gradientChecks, n < 1 {
       throw TrainingError.invalidOption("--gradcheck-every must be 0 or more, got \(n)")
     }
@@ -159,6 +172,6 @@ public struct TrainingPlan: Sendable, Equatable {
       seed: UInt64(bitPattern: spec.seed), validationFraction: spec.validationFraction,
       trainExamples: spec.trainExamples,
       snapshotEvery: spec.snapshotEvery, scaling: scaling.method,
-      gradientChecks: GradientCheckPolicy(stored: spec.gradcheckEvery))
+      gradientChecks: GradientCheckPolicy(stored: spec.gradcheckEvery), patience: spec.patience)
   }
 }

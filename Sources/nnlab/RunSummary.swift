@@ -27,6 +27,9 @@ struct RunSummary {
       )
     }
     if !figures.isEmpty { lines.append("  " + figures.joined(separator: ", ")) }
+    if run.stoppedEarly, let patience = spec.patience {
+      lines.append("  stopped early: no better validation error in the last \(patience) epochs")
+    }
     if let best = run.bestEpoch, let error = run.bestValidationError {
       lines.append("  best validation error \(Formatting.compact(error)) at epoch \(best)")
     }
@@ -41,6 +44,7 @@ struct RunSummary {
       "validationError": run.finalValidationError, "trainAccuracy": run.finalTrainAccuracy,
       "validationAccuracy": run.finalValidationAccuracy, "bestEpoch": run.bestEpoch,
       "bestValidationError": run.bestValidationError, "error": run.error,
+      "stoppedEarly": run.stoppedEarly,
     ]
     let data = try? JSONSerialization.data(
       withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])

@@ -91,6 +91,10 @@ struct TrainingOptions: ParsableArguments {
       "Check the gradient numerically every N epochs; 0: never (default: once, before training).")
   var gradcheckEvery: Int?
 
+  @Option(
+    parsing: .unconditional, help: "Stop once the validation error has not improved for N epochs.")
+  var patience: Int?
+
   func validate() throws {
     if layers != nil && hidden != nil {
       throw ValidationError("give --layers or --hidden, not both")
@@ -147,7 +151,7 @@ struct TrainingOptions: ParsableArguments {
       epochs: epochs,
       batchSize: batchSize, seed: seed, validationFraction: validation,
       trainExamples: trainExamples,
-      snapshotEvery: snapshotEvery, scaling: scale, gradientChecks: checks)
+      snapshotEvery: snapshotEvery, scaling: scale, gradientChecks: checks, patience: patience)
   }
 
   /// Where the data comes from.

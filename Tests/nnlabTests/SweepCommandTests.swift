@@ -120,6 +120,38 @@ struct SweepCommandTests {
     #expect(result.standardError.contains("unknown key 'lamda'"))
   }
 
+  @Test func ctrlCStopsTheWorkersAndTheSweepResumes() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("int.sqlite").path
+    let sweep = try CommandRunner.start([
+      "sweep", "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "300",
+      "--lambda", "0,1",
+      "--workers", "2", "--db", db, "--quiet",
+    ])
+    var store: RunDatabase?
+    while sweep.isRunning {
+      if store == nil { store = try? RunDatabase.open(path: db, access: .readOnly) }
+      if let runs = try? store?.runs(RunQuery(sweep: 1)),
+        runs.contains(where: { ($0.lastEpoch ?? 0) >= 5 })
+      {
+        break
+      }
+      usleep(5_000)
+    }
+    kill(sweep.processIdentifier, SIGINT)
+    sweep.waitUntilExit()
+    #expect(sweep.terminationStatus == 130)
+    let stopped = try RunDatabase.open(path: db, access: .readOnly).runs(RunQuery(sweep: 1))
+    #expect(
+      stopped.allSatisfy { $0.status == .interrupted || $0.status == .queued },
+      "\(stopped.map(\.status))")
+    let resume = try CommandRunner.run([
+      "sweep", "--resume", "1", "--workers", "2", "--db", db, "--quiet",
+    ])
+    #expect(
+      resume.status == 0 && resume.standardOutput.contains("2 runs — 2 finished"),
+      "\(resume.standardError)")
+  }
+
   /// A worker SIGKILLed mid-run; `--resume` completes the sweep with the weights a sweep
   /// without the kill has, bit for bit.
   @Test func aKilledWorkerIsResumedBitwise() throws {

@@ -222,6 +222,26 @@ struct TrainCommandTests {
     #expect(rows.dropFirst().allSatisfy { ["a", "b", "c"].contains($0.split(separator: ",")[0]) })
   }
 
+  @Test func patienceStopsARunThatNoLongerImproves() throws {
+    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("p.sqlite").path
+    let result = try CommandRunner.run([
+      "train", "--examples", "300", "--train-examples", "50", "--lambda", "0", "--epochs", "400",
+      "--patience", "5",
+      "--gradcheck-every", "0", "--db", db, "--json", "--quiet",
+    ])
+    #expect(result.status == 0, "\(result.standardError)")
+    let summary = try json(result.standardOutput)
+    let (last, best) = (summary["lastEpoch"] as? Int ?? 0, summary["bestEpoch"] as? Int ?? 0)
+    #expect(summary["status"] as? String == "finished" && summary["stoppedEarly"] as? Bool == true)
+    #expect(last < 400 && last - best == 5)
+    let refused = try CommandRunner.run([
+      "train", "--patience", "3", "--validation", "0", "--db", db,
+    ])
+    #expect(
+      refused.status == 64
+        && refused.standardError.contains("--patience watches the validation error"))
+  }
+
   @Test func aDivergingRunExitsOneWithItsEpoch() throws {
     let db = try CommandRunner.temporaryDirectory().appendingPathComponent("d.sqlite").path
     let result = try CommandRunner.run([

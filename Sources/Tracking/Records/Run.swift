@@ -38,6 +38,8 @@ public struct RunSpec: Codable, Sendable, Equatable {
   public var outputs: String?
   /// Check the gradient every N epochs; nil: once, before training; 0: never.
   public var gradcheckEvery: Int?
+  /// Stop once the validation error has not improved for this many epochs; nil: never.
+  public var patience: Int?
 
   public init(
     sweepId: Int64? = nil, name: String? = nil, layers: String, activation: String,
@@ -47,7 +49,8 @@ public struct RunSpec: Codable, Sendable, Equatable {
     datasetName: String,
     datasetSha256: String, scaling: String? = nil, nnlabVersion: String, commandLine: String? = nil,
     dataSource: String? = nil, features: String? = nil, outputs: String? = nil,
-    gradcheckEvery: Int? = nil
+    gradcheckEvery: Int? = nil,
+    patience: Int? = nil
   ) {
     self.sweepId = sweepId
     self.name = name
@@ -71,6 +74,7 @@ public struct RunSpec: Codable, Sendable, Equatable {
     self.features = features
     self.outputs = outputs
     self.gradcheckEvery = gradcheckEvery
+    self.patience = patience
   }
 }
 
@@ -98,6 +102,8 @@ public struct Run: Sendable, Equatable {
   /// The epoch of the lowest validation error (of the lowest train error without a split).
   public var bestEpoch: Int?
   public var divergedEpoch: Int?
+  /// Whether early stopping ended the run before its planned last epoch.
+  public var stoppedEarly: Bool
 }
 
 extension RunSpec: FetchableRecord, PersistableRecord {
@@ -123,7 +129,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     case id, status, createdAt, startedAt, finishedAt, heartbeatAt, host, pid, error, lastEpoch,
       finalCost
     case finalTrainError, finalValidationError, finalTrainAccuracy, finalValidationAccuracy
-    case bestValidationError, bestEpoch, divergedEpoch
+    case bestValidationError, bestEpoch, divergedEpoch, stoppedEarly
   }
 
   /// Decodes the row's spec columns and its own from the same flat row; a value of the wrong
@@ -149,6 +155,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     bestValidationError = try row.decodeIfPresent(Double.self, forKey: .bestValidationError)
     bestEpoch = try row.decodeIfPresent(Int.self, forKey: .bestEpoch)
     divergedEpoch = try row.decodeIfPresent(Int.self, forKey: .divergedEpoch)
+    stoppedEarly = try row.decodeIfPresent(Bool.self, forKey: .stoppedEarly) ?? false
   }
 }
 

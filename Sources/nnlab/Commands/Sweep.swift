@@ -46,6 +46,9 @@ struct SweepCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Snapshot every N epochs.") var snapshotEvery: String?
   @Option(parsing: .unconditional, help: "Gradient check every N epochs (0: never).")
   var gradcheckEvery: String?
+  @Option(
+    parsing: .unconditional, help: "Early stopping: epochs without a better validation error.")
+  var patience: String?
   @Option(help: "A name for the sweep.") var name: String?
 
   @Option(
@@ -77,7 +80,7 @@ struct SweepCommand: ParsableCommand {
       .batchSize: batchSize, .trainExamples: trainExamples, .seed: seed, .data: data, .label: label,
       .targets: targets, .features: features, .examples: examples, .dataSeed: dataSeed, .cost: cost,
       .epochs: epochs, .validation: validation, .scale: scale, .snapshotEvery: snapshotEvery,
-      .gradcheckEvery: gradcheckEvery, .name: name,
+      .gradcheckEvery: gradcheckEvery, .patience: patience, .name: name,
     ]
   }
 

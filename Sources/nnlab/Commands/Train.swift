@@ -116,7 +116,7 @@ struct RunOutputOptions: ParsableArguments {
     let run = report.run
     print(json ? RunSummary(run).json : RunSummary(run).text)
     switch report.outcome {
-    case .finished, .failed:  // a failed run ends in a thrown error, not a report
+    case .finished, .stoppedEarly, .failed:  // a failed run ends in a thrown error, not a report
       // In place of the bar, or where there is none (a log), one line of how it went.
       if !quiet {
         let epochs = max(1, report.epochsRecorded)
