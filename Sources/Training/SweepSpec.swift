@@ -240,11 +240,13 @@ public struct SweepSpec: Codable, Sendable, Equatable {
         }
       } ?? [.hidden(hidden)]
     let checks: GradientCheckPolicy = gradcheckEvery.map { $0 == 0 ? .never : .every($0) } ?? .once
+    let batches: [Int?] = batchSize.map { $0.map(Optional.some) } ?? [nil]
+    let trainingSizes: [Int?] = trainExamples.map { $0.map(Optional.some) } ?? [nil]
     var plans: [TrainingPlan] = []
     for layerSizes in sizes {
       for activation in activation {
-        for batch in batchSize.map { $0.map(Optional.some) } ?? [nil] {
-          for train in trainExamples.map { $0.map(Optional.some) } ?? [nil] {
+        for batch in batches {
+          for train in trainingSizes {
             for seed in seed {
               for lambda in lambda {
                 for lr in lr {
