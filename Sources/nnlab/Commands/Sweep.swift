@@ -144,6 +144,13 @@ struct SweepCommand: ParsableCommand {
         "sweep \(sweep.id) interrupted; continue it with 'nnlab sweep --resume \(sweep.id)'\n")
       throw ExitCode(130)
     }
+    let unfinished = report.runs.filter { $0.status == .queued || $0.status == .running }.count
+    if unfinished > 0 {
+      Terminal.standardError.write(
+        "error: the workers stopped with \(unfinished) runs of sweep \(sweep.id) unfinished;"
+          + " continue it with 'nnlab sweep --resume \(sweep.id)'\n")
+      throw ExitCode.failure
+    }
   }
 }
 
