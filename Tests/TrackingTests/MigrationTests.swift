@@ -54,7 +54,7 @@ struct MigrationTests {
 
   /// Each released schema's fixture (written by that release's `tracking-probe fixture`)
   /// opens, upgrades to the current schema and keeps its data.
-  @Test(arguments: ["schema-0001.sqlite"])
+  @Test(arguments: ["schema-0001.sqlite", "schema-0003.sqlite"])
   func releasedSchemasUpgrade(fixture: String) throws {
     let source = TestSupport.packageRoot.appendingPathComponent(
       "Tests/TrackingTests/Fixtures/\(fixture)")
