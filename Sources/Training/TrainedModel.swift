@@ -15,8 +15,9 @@ public struct TrainedModel: Sendable {
   public let outputs: Outputs
 
   /// The weights of run `id` at epoch `epoch` (the last snapshot when nil).
-  /// - Throws: `TrainingError.cannotResume`-style `invalidInput` when there is no snapshot at
-  ///   that epoch or the run's stored data is unreadable; `TrackingError.runNotFound`.
+  /// - Throws: `TrainingError.notFound` when there is no snapshot at that epoch,
+  ///   `TrainingError.invalidInput` when the run's stored scaling, features or outputs are
+  ///   unreadable, `TrackingError.runNotFound`.
   public static func load(run id: Int64, epoch: Int? = nil, from database: RunDatabase) throws
     -> TrainedModel
   {
