@@ -145,6 +145,13 @@ extension RunDatabase {
     }
   }
 
+  /// The sweep with this id.
+  /// - Throws: `TrackingError.sweepNotFound`.
+  public func existingSweep(_ id: Int64) throws -> Sweep {
+    guard let sweep = try sweep(id) else { throw TrackingError.sweepNotFound(id) }
+    return sweep
+  }
+
   /// Every sweep, oldest first.
   public func sweeps() throws -> [Sweep] {
     try read { db in try Sweep.order(Sweep.Columns.id).fetchAll(db) }

@@ -131,13 +131,14 @@ extension RunDatabase {
             error = NULL, diverged_epoch = NULL, last_epoch = e.epoch, final_cost = e.cost,
             final_train_error = e.train_error, final_validation_error = e.validation_error,
             final_train_accuracy = e.train_accuracy, final_validation_accuracy = e.validation_accuracy,
-            best_epoch = ?, best_validation_error = ?
+            best_epoch = ?, best_validation_error = ?,
+            best_train_error = (SELECT MIN(train_error) FROM epochs WHERE run_id = ?)
           FROM (SELECT * FROM epochs WHERE run_id = ? AND epoch = ?) AS e
           WHERE runs.id = ?
           """,
         arguments: [
           process.host, process.pid, now, best?["epoch"] as Int?,
-          best?["validation_error"] as Double?, run, epoch, run,
+          best?["validation_error"] as Double?, run, run, epoch, run,
         ])
       return try Self.run(run, db)
     }
@@ -197,23 +198,25 @@ extension RunDatabase {
         sql: """
           UPDATE runs SET last_epoch = ?, final_cost = ?, final_train_error = ?,
             final_validation_error = ?, final_train_accuracy = ?, final_validation_accuracy = ?,
-            best_epoch = ?, best_validation_error = ?, heartbeat_at = ?
+            best_epoch = ?, best_validation_error = ?, best_train_error = ?, heartbeat_at = ?
           WHERE id = ?
           """
       ).execute(arguments: [
         last.epoch, last.cost, last.trainError, last.validationError, last.trainAccuracy,
-        last.validationAccuracy, summary.bestEpoch, summary.bestValidationError, Timestamp.now(),
-        run,
+        last.validationAccuracy, summary.bestEpoch, summary.bestValidationError,
+        summary.bestTrainError, Timestamp.now(), run,
       ])
     }
   }
 
-  /// Where a run's series stands, read once per write: the next epoch, and the best one.
+  /// Where a run's series stands, read once per write: the next epoch, the best one, and the
+  /// lowest train error.
   private struct SeriesSummary {
     var nextEpoch: Int
     var bestEpoch: Int?
     var bestSelectionError: Double
     var bestValidationError: Double?
+    var bestTrainError: Double?
 
     /// The best epoch is the lowest validation error (train error without a split); ties
     /// keep the earlier epoch.
@@ -223,6 +226,7 @@ extension RunDatabase {
           record.epoch, record.selectionError, record.validationError
         )
       }
+      bestTrainError = min(bestTrainError ?? record.trainError, record.trainError)
       nextEpoch = record.epoch + 1
     }
   }
@@ -231,7 +235,7 @@ extension RunDatabase {
   private func holdingSummary(of run: Int64, _ db: Database) throws -> SeriesSummary {
     let statement = try db.cachedStatement(
       sql: """
-        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error,
+        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error, best_train_error,
           (SELECT COALESCE(validation_error, train_error) FROM epochs
            WHERE epochs.run_id = runs.id AND epochs.epoch = runs.best_epoch) AS best_selection_error
         FROM runs WHERE id = ?
@@ -249,7 +253,7 @@ extension RunDatabase {
     return SeriesSummary(
       nextEpoch: (lastEpoch ?? -1) + 1, bestEpoch: row["best_epoch"],
       bestSelectionError: row["best_selection_error"] ?? .infinity,
-      bestValidationError: row["best_validation_error"])
+      bestValidationError: row["best_validation_error"], bestTrainError: row["best_train_error"])
   }
 
   /// Inserts one epoch's rows with cached statements.
@@ -349,6 +353,15 @@ extension RunDatabase {
         sql:
           "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
         arguments: [run, key, value])
+    }
+  }
+
+  /// Removes the tag `key` of a run; returns whether it had one.
+  @discardableResult
+  public func removeTag(_ key: String, of run: Int64) throws -> Bool {
+    try write { db in
+      _ = try Self.run(run, db)
+      return try Tag.filter(Tag.Columns.runId == run && Tag.Columns.key == key).deleteAll(db) > 0
     }
   }
 

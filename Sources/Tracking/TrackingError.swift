@@ -7,6 +7,8 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case notAnNNLabDatabase(path: String)
   /// The database has migrations this build does not know.
   case newerDatabase(path: String, unknownMigrations: [String])
+  /// The database lacks migrations this build has (a query needs the current schema).
+  case olderDatabase(path: String, missingMigrations: [String])
   /// The file is SQLite, but damaged (a truncated file, a page of garbage).
   case damaged(path: String, reason: String)
   /// Another process held the database's lock for longer than the busy timeout.
@@ -21,6 +23,12 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case invalidValue(String)
   /// No run has this id.
   case runNotFound(Int64)
+  /// No sweep has this id.
+  case sweepNotFound(Int64)
+  /// A query given as SQL that would do more than read (the reason names what).
+  case refusedQuery(String)
+  /// A query given as SQL that SQLite cannot run as it is.
+  case invalidQuery(String)
   /// Epochs may be recorded only for a run in status `running`.
   case runNotRunning(Int64, status: RunStatus)
 
@@ -33,6 +41,9 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
     case .newerDatabase(let path, let unknown):
       "\(path) was written by a newer nnlab (unknown migration\(unknown.count == 1 ? "" : "s")"
         + " \(unknown.joined(separator: ", "))); upgrade nnlab"
+    case .olderDatabase(let path, let missing):
+      "\(path) was written by an older nnlab (migration\(missing.count == 1 ? "" : "s")"
+        + " \(missing.joined(separator: ", ")) not applied); upgrade it with 'nnlab db migrate --db \(path)'"
     case .damaged(let path, let reason):
       "\(path) is damaged (\(reason))"
     case .locked(let path):
@@ -43,8 +54,14 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
       "run \(id) is held by process \(pid.map(String.init) ?? "?") on \(host ?? "?"), not by this one"
     case .nonFiniteValue(let message), .invalidValue(let message):
       message
+    case .refusedQuery(let reason):
+      "refused: \(reason) — a query here may only read the database"
+    case .invalidQuery(let message):
+      "the query cannot run: \(message)"
     case .runNotFound(let id):
       "there is no run \(id)"
+    case .sweepNotFound(let id):
+      "there is no sweep \(id)"
     case .runNotRunning(let id, let status):
       "run \(id) is \(status.rawValue), not running: its epochs cannot be recorded"
     }

@@ -54,7 +54,7 @@ struct MigrationTests {
 
   /// Each released schema's fixture (written by that release's `tracking-probe fixture`)
   /// opens, upgrades to the current schema and keeps its data.
-  @Test(arguments: ["schema-0001.sqlite", "schema-0003.sqlite"])
+  @Test(arguments: ["schema-0001.sqlite", "schema-0003.sqlite", "schema-0004.sqlite"])
   func releasedSchemasUpgrade(fixture: String) throws {
     let source = TestSupport.packageRoot.appendingPathComponent(
       "Tests/TrackingTests/Fixtures/\(fixture)")
@@ -66,6 +66,9 @@ struct MigrationTests {
     let runs = try database.runs()
     #expect(runs.map(\.status) == [.finished, .queued])
     #expect(runs[0].lastEpoch == 2 && runs[0].bestEpoch == 2)
+    // 0004 fills in the lowest train error of the runs recorded before it.
+    let trainErrors = try database.epochs(of: runs[0].id).map(\.trainError)
+    #expect(runs[0].bestTrainError != nil && runs[0].bestTrainError == trainErrors.min())
     #expect(try database.epochs(of: runs[0].id).count == 3)
     #expect(try database.snapshotEpochs(of: runs[0].id) == [0, 2])
     #expect(try database.snapshot(of: runs[0].id, atOrBefore: 1).first?.values().first == -0.5)

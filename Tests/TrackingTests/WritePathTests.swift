@@ -103,6 +103,11 @@ struct WritePathTests {
     }
     let summary = try database.run(run.id)
     #expect(summary.bestEpoch == 1 && summary.bestValidationError == nil)
+    #expect(summary.bestTrainError == 0.3)
+    // Grouped epochs keep the lowest train error of the group and of those before.
+    try database.recordEpochs(
+      [TestSupport.epoch(3, trainError: 0.4), TestSupport.epoch(4, trainError: 0.2)], of: run.id)
+    #expect(try database.run(run.id).bestTrainError == 0.2)
   }
 
   @Test func groupedEpochsLandTogetherEachWhole() throws {

@@ -99,6 +99,8 @@ public struct Run: Sendable, Equatable {
   public var finalTrainAccuracy: Double?
   public var finalValidationAccuracy: Double?
   public var bestValidationError: Double?
+  /// The lowest train error of the epochs recorded.
+  public var bestTrainError: Double?
   /// The epoch of the lowest validation error (of the lowest train error without a split).
   public var bestEpoch: Int?
   public var divergedEpoch: Int?
@@ -129,7 +131,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     case id, status, createdAt, startedAt, finishedAt, heartbeatAt, host, pid, error, lastEpoch,
       finalCost
     case finalTrainError, finalValidationError, finalTrainAccuracy, finalValidationAccuracy
-    case bestValidationError, bestEpoch, divergedEpoch, stoppedEarly
+    case bestValidationError, bestTrainError, bestEpoch, divergedEpoch, stoppedEarly
   }
 
   /// Decodes the row's spec columns and its own from the same flat row; a value of the wrong
@@ -153,6 +155,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     finalTrainAccuracy = try row.decodeIfPresent(Double.self, forKey: .finalTrainAccuracy)
     finalValidationAccuracy = try row.decodeIfPresent(Double.self, forKey: .finalValidationAccuracy)
     bestValidationError = try row.decodeIfPresent(Double.self, forKey: .bestValidationError)
+    bestTrainError = try row.decodeIfPresent(Double.self, forKey: .bestTrainError)
     bestEpoch = try row.decodeIfPresent(Int.self, forKey: .bestEpoch)
     divergedEpoch = try row.decodeIfPresent(Int.self, forKey: .divergedEpoch)
     stoppedEarly = try row.decodeIfPresent(Bool.self, forKey: .stoppedEarly) ?? false
