@@ -51,7 +51,7 @@ let package = Package(
       name: "Training",
       dependencies: ["Backprop", "Datasets", "Tracking", .product(name: "Yams", package: "Yams")]
     ),
-    .target(name: "Reports", dependencies: ["Tracking"]),
+    .target(name: "Reports", dependencies: ["Tracking"], plugins: ["EmbedSQL"]),
     .executableTarget(
       name: "nnlab",
       dependencies: [
@@ -70,6 +70,9 @@ let package = Package(
       name: "nnlab-storage-bench", dependencies: ["Tracking", "BenchSupport"], path: "bench/storage"
     ),
     .executableTarget(
+      name: "nnlab-reports-bench", dependencies: ["Reports", "Tracking", "BenchSupport"],
+      path: "bench/reports"),
+    .executableTarget(
       name: "nnlab-training-bench", dependencies: ["Training", "Tracking"], path: "bench/training"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
@@ -84,7 +87,12 @@ let package = Package(
     ),
     .executableTarget(
       name: "tracking-probe", dependencies: ["Tracking"], path: "Tests/TrackingProbe"),
-    .testTarget(name: "nnlabTests", dependencies: ["nnlab", "Tracking", "Backprop", "Datasets"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Training"]),
+    .testTarget(
+      name: "nnlabTests",
+      dependencies: [
+        "nnlab", "Tracking", "Backprop", "Datasets", .product(name: "CSV", package: "CSV.swift"),
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

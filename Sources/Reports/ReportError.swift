@@ -1,0 +1,20 @@
+/// What can be wrong with a report request, each case one line naming the input.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+  /// A `--where` expression that does not parse, or names an unknown field.
+  case invalidFilter(String)
+  /// No catalog report has this name.
+  case unknownReport(String, known: [String])
+  /// A `--param` or `--sort` the report does not take, or a value it cannot use.
+  case invalidParameter(String)
+  /// A report file whose header is malformed.
+  case invalidReportFile(String)
+
+  public var description: String {
+    switch self {
+    case .invalidFilter(let message): "--where: \(message)"
+    case .unknownReport(let name, let known):
+      "there is no report '\(name)' (the catalog: \(known.joined(separator: ", ")))"
+    case .invalidParameter(let message), .invalidReportFile(let message): message
+    }
+  }
+}

@@ -1,0 +1,42 @@
+-- Train and validation error against the training-set size m (a sweep over --train-examples).
+-- param: sweep = latest    a sweep's id, or latest
+-- view: learning-curve
+--
+-- Final errors (the costs without regularization) of the finished runs that have a validation
+-- split, averaged over seeds; train_examples NULL is the whole training split, placed last.
+-- gap and diagnosis as in validation-curve: 'high variance' (validation well above train:
+-- more examples should help), 'high bias' (close, and a quarter or more of the untrained
+-- network's error: more examples will not help), else 'good fit'.
+
+WITH members AS (
+  SELECT
+    r.layers, r.activation, r.batch_size, r.learning_rate AS lr, r.lambda, r.train_examples,
+    r.final_train_error, r.final_validation_error,
+    (SELECT e.train_error FROM epochs e WHERE e.run_id = r.id AND e.epoch = 0) AS untrained_error
+  FROM runs r
+  WHERE r.status = 'finished' AND r.final_validation_error IS NOT NULL
+    AND r.sweep_id =
+      CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
+),
+points AS (
+  SELECT
+    layers, activation, batch_size, lr, lambda, train_examples,
+    COUNT(*) AS runs,
+    AVG(final_train_error) AS train_error,
+    AVG(final_validation_error) AS validation_error,
+    AVG(untrained_error) AS untrained_error
+  FROM members
+  GROUP BY layers, activation, batch_size, lr, lambda, train_examples
+)
+SELECT
+  layers, activation, batch_size, lr, lambda, train_examples, runs, train_error,
+  validation_error, untrained_error,
+  (validation_error - train_error) / NULLIF(validation_error, 0) AS gap,
+  CASE
+    WHEN validation_error - train_error > 0.2 * validation_error
+      AND validation_error - train_error > 0.05 * untrained_error THEN 'high variance'
+    WHEN train_error >= 0.25 * untrained_error THEN 'high bias'
+    ELSE 'good fit'
+  END AS diagnosis
+FROM points
+ORDER BY layers, activation, batch_size, lr, lambda, train_examples NULLS LAST

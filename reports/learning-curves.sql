@@ -1,0 +1,14 @@
+-- Every epoch's cost, train and validation error, in long form, for plotting elsewhere.
+-- param: sweep = all | latest    a sweep's id, all, or latest
+-- param: run = all      a run's id, or all
+-- view: table
+
+SELECT
+  e.run_id AS run, r.lambda, r.learning_rate AS lr, e.epoch, e.cost, e.train_error,
+  e.validation_error
+FROM epochs e
+JOIN runs r ON r.id = e.run_id
+WHERE (:run = 'all' OR e.run_id = :run)
+  AND (:sweep = 'all' OR r.sweep_id =
+    CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END)
+ORDER BY e.run_id, e.epoch

@@ -1,0 +1,47 @@
+-- Every run: its key hyperparameters, status, epochs done, final and best figures, duration.
+-- param: sweep = all    a sweep's id, or all
+-- view: table
+--
+-- These columns are also the fields of `nnlab runs --where` and `--sort`. A run still marked
+-- running whose heartbeat is more than 10 minutes old shows as interrupted. seconds: from the
+-- start to the finish (or the last heartbeat). SQLite's own here: julianday() and strftime().
+
+SELECT
+  r.id,
+  r.sweep_id AS sweep,
+  r.name,
+  CASE
+    WHEN r.status = 'running'
+      AND r.heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-600 seconds')
+    THEN 'interrupted'
+    ELSE r.status
+  END AS status,
+  r.layers,
+  r.activation,
+  r.cost_function AS cost,
+  r.learning_rate AS lr,
+  r.lambda,
+  r.epochs,
+  r.batch_size,
+  r.seed,
+  r.validation_fraction AS validation,
+  r.train_examples,
+  r.dataset_name AS dataset,
+  r.last_epoch,
+  r.final_cost,
+  r.final_train_error AS train_error,
+  r.final_validation_error AS validation_error,
+  r.final_train_accuracy AS train_accuracy,
+  r.final_validation_accuracy AS validation_accuracy,
+  r.best_train_error,
+  r.best_validation_error,
+  r.best_epoch,
+  r.diverged_epoch,
+  r.stopped_early,
+  r.started_at,
+  r.finished_at,
+  (julianday(COALESCE(r.finished_at, r.heartbeat_at)) - julianday(r.started_at)) * 86400
+    AS seconds
+FROM runs r
+WHERE :sweep = 'all' OR r.sweep_id = :sweep
+ORDER BY r.id

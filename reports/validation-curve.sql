@@ -1,0 +1,49 @@
+-- Train and validation error against λ at each α, for a sweep: the course's tool for choosing λ.
+-- param: sweep = latest    a sweep's id, or latest
+-- view: validation-curve
+--
+-- Final errors (the costs without regularization) of the finished runs that have a validation
+-- split, averaged over seeds; untrained_error is their train error at epoch 0. gap =
+-- (validation − train) / validation. diagnosis: 'high variance' where the validation error is
+-- well above the train error (by more than 20 % of the validation error and 5 % of the
+-- untrained error); 'high bias' where they are closer and the train error is still a quarter
+-- or more of the untrained error; else 'good fit'. best = 1 marks the λ of lowest validation
+-- error at its α (and other axes).
+
+WITH members AS (
+  SELECT
+    r.layers, r.activation, r.batch_size, r.train_examples, r.learning_rate AS lr, r.lambda,
+    r.final_train_error, r.final_validation_error,
+    (SELECT e.train_error FROM epochs e WHERE e.run_id = r.id AND e.epoch = 0) AS untrained_error
+  FROM runs r
+  WHERE r.status = 'finished' AND r.final_validation_error IS NOT NULL
+    AND r.sweep_id =
+      CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
+),
+points AS (
+  SELECT
+    layers, activation, batch_size, train_examples, lr, lambda,
+    COUNT(*) AS runs,
+    AVG(final_train_error) AS train_error,
+    AVG(final_validation_error) AS validation_error,
+    AVG(untrained_error) AS untrained_error
+  FROM members
+  GROUP BY layers, activation, batch_size, train_examples, lr, lambda
+)
+SELECT
+  layers, activation, batch_size, train_examples, lr, lambda, runs, train_error,
+  validation_error, untrained_error,
+  (validation_error - train_error) / NULLIF(validation_error, 0) AS gap,
+  CASE
+    WHEN validation_error - train_error > 0.2 * validation_error
+      AND validation_error - train_error > 0.05 * untrained_error THEN 'high variance'
+    WHEN train_error >= 0.25 * untrained_error THEN 'high bias'
+    ELSE 'good fit'
+  END AS diagnosis,
+  CASE
+    WHEN validation_error = MIN(validation_error)
+      OVER (PARTITION BY layers, activation, batch_size, train_examples, lr)
+    THEN 1 ELSE 0
+  END AS best
+FROM points
+ORDER BY layers, activation, batch_size, train_examples, lr, lambda
