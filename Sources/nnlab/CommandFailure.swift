@@ -1,6 +1,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Reports
 import Tracking
 import Training
 
@@ -20,11 +21,11 @@ extension TrackingError {
   /// The exit status of DESIGN §4 for this error.
   var exitCode: ExitCode {
     switch self {
-    case .missingDatabase, .runNotFound: .missingInput
+    case .missingDatabase, .runNotFound, .sweepNotFound: .missingInput
     case .locked, .unusable: .ioError
-    case .notAnNNLabDatabase, .newerDatabase, .damaged, .nonFiniteValue, .invalidValue,
-      .runNotRunning,
-      .runHeldElsewhere:
+    case .notAnNNLabDatabase, .newerDatabase, .olderDatabase, .damaged, .nonFiniteValue,
+      .invalidValue,
+      .runNotRunning, .runHeldElsewhere, .refusedQuery, .invalidQuery:
       .badData
     }
   }
@@ -50,24 +51,19 @@ extension TrainingError {
   }
 }
 
+extension ReportError {
+  var exitCode: ExitCode {
+    switch self {
+    case .unknownReport, .invalidParameter, .invalidFilter: .usage
+    case .invalidReportFile: .badData
+    }
+  }
+}
+
 /// A failure reported as one line naming the input and the problem, with its exit status.
 struct CommandFailure: Error {
   let message: String
   let exitCode: ExitCode
-
-  /// Writes `text` to the file at `path`, or to stdout when nil; a failure is exit 74.
-  static func write(_ text: String, to path: String?) throws {
-    guard let path else {
-      Terminal.standardOutput.write(text)
-      return
-    }
-    do {
-      try text.write(toFile: path, atomically: true, encoding: .utf8)
-    } catch {
-      throw CommandFailure(
-        message: "\(path): cannot be written (\(error.localizedDescription))", exitCode: .ioError)
-    }
-  }
 
   /// Reads the file at `path`: a missing file is exit 66, an unreadable one exit 74.
   static func contents(ofFile path: String) throws -> Data {

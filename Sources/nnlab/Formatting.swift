@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import Reports
 
 /// How numbers, vectors, matrices and tables look on the terminal.
 enum Formatting {
@@ -52,23 +53,6 @@ enum Formatting {
   static func table(_ rows: [[String]], separator: String = "  ", rightAligned: Bool = true)
     -> [String]
   {
-    let columnCount = rows.map(\.count).max() ?? 0
-    let widths = (0..<columnCount).map { column in
-      rows.map { column < $0.count ? $0[column].count : 0 }.max() ?? 0
-    }
-    return rows.map { row in
-      row.enumerated().map { column, cell in
-        let padding = String(repeating: " ", count: widths[column] - cell.count)
-        return rightAligned ? padding + cell : cell + padding
-      }.joined(separator: separator).trimmingTrailingSpaces
-    }
-  }
-}
-
-extension String {
-  fileprivate var trimmingTrailingSpaces: String {
-    var text = self
-    while text.last == " " { text.removeLast() }
-    return text
+    TextTable(rows, rightAligned: rightAligned).lines(separator: separator)
   }
 }

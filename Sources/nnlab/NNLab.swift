@@ -2,6 +2,7 @@ import ArgumentParser
 import Backprop
 import Datasets
 import Foundation
+import Reports
 import Tracking
 import Training
 
@@ -22,11 +23,9 @@ struct NNLab: ParsableCommand {
       """,
     version: version,
     subcommands: [
-      Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Show.self, Evaluate.self,
-      Predict.self, Export.self, Shapes.self,
-      Trace.self,
-      Gradcheck.self,
-      DB.self,
+      Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Runs.self, Show.self,
+      Compare.self, ReportCommand.self, Export.self, Evaluate.self, Predict.self, TagCommand.self,
+      Rm.self, Shapes.self, Trace.self, Gradcheck.self, DB.self,
     ]
   )
 
@@ -44,7 +43,8 @@ struct NNLab: ParsableCommand {
       exit(printing: error.description, code: error.exitCode)
     } catch let error as TrainingError {
       exit(printing: error.description, code: error.exitCode)
-
+    } catch let error as ReportError {
+      exit(printing: error.description, code: error.exitCode)
     } catch {
       // Help, --version and a chosen exit status go through ArgumentParser unchanged; its
       // own errors are usage errors (64); anything else is taken for an I/O failure (74).

@@ -69,4 +69,11 @@ struct DatabaseOptions: ParsableArguments {
   func open(_ access: RunDatabase.Access = .readWrite) throws -> RunDatabase {
     try RunDatabase.open(path: path, access: access)
   }
+
+  /// Opens the database read-only for the report catalog, which needs the current schema.
+  func openForReports() throws -> RunDatabase {
+    let store = try open(.readOnly)
+    try store.requireCurrentSchema()
+    return store
+  }
 }

@@ -84,7 +84,8 @@ final class SweepProgress: Sendable {
   }
 }
 
-/// A sweep's outcome: its best run and the λ × α table of final validation error.
+/// A sweep's outcome: how its runs ended and its best run (the λ × α grid is the `sweep`
+/// report's).
 struct SweepReport {
   let runs: [Run]
   let sweep: Int64
@@ -94,15 +95,9 @@ struct SweepReport {
     run.status == .finished ? run.finalValidationError ?? run.finalTrainError : nil
   }
 
-  var best: Run? { lowest(runs) }
-
-  /// The run of `runs` with the lowest figure, if any has one.
-  private func lowest(_ runs: [Run]) -> Run? {
+  var best: Run? {
     runs.compactMap { run in figure(run).map { (run, $0) } }.min { $0.1 < $1.1 }?.0
   }
-
-  private var lambdas: [Double] { Array(Set(runs.map(\.spec.lambda))).sorted() }
-  private var rates: [Double] { Array(Set(runs.map(\.spec.learningRate))).sorted() }
 
   var text: String {
     var counts: [RunStatus: Int] = [:]
@@ -116,48 +111,12 @@ struct SweepReport {
     ]
     if let best {
       lines.append(
-        "best: run \(best.id), λ = \(Formatting.compact(best.spec.lambda)), α = \(Formatting.compact(best.spec.learningRate)),"
+        "best run: \(best.id), λ = \(Formatting.compact(best.spec.lambda)), α = \(Formatting.compact(best.spec.learningRate)),"
           + " \(best.spec.layers): final validation error \(figure(best).map(Formatting.compact) ?? "?")"
           + (best.finalValidationAccuracy.map { String(format: " (accuracy %.1f %%)", $0 * 100) }
             ?? ""))
     }
-    let perCell = Dictionary(grouping: runs) { "\($0.spec.lambda) \($0.spec.learningRate)" }
-    lines.append("")
-    lines.append(
-      "final validation error (rows λ, columns α; * the best, ÷ diverged, ! failed, … not finished"
-        + (perCell.values.contains { $0.count > 1 } ? "; the best run of each cell" : "") + "):")
-    var table = [["λ \\ α"] + rates.map(Formatting.compact)]
-    for lambda in lambdas {
-      table.append(
-        [Formatting.compact(lambda)]
-          + rates.map { rate in
-            let cell = perCell["\(lambda) \(rate)"] ?? []
-            if let winner = lowest(cell), let value = figure(winner) {
-              return Formatting.compact(value) + (winner.id == best?.id ? "*" : "")
-            }
-            if cell.contains(where: { $0.status == .diverged }) { return "÷" }
-            if cell.contains(where: { $0.status == .failed }) { return "!" }
-            return cell.isEmpty ? "" : "…"
-          })
-    }
-    lines += Formatting.table(table).map { "  " + $0 }
     return lines.joined(separator: "\n")
-  }
-
-  /// Warnings for a best λ or α at the edge of its range (3 or more values).
-  var edgeWarnings: [String] {
-    guard let best else { return [] }
-    var warnings: [String] = []
-    for (symbol, values, value, hint) in [
-      ("λ", lambdas, best.spec.lambda, "regularization"),
-      ("α", rates, best.spec.learningRate, "learning rate"),
-    ] where values.count >= 3 && (value == values.first || value == values.last) {
-      warnings.append(
-        "the best \(symbol) (\(Formatting.compact(value))) is at the edge of the range"
-          + " \(Formatting.compact(values.first ?? 0))…\(Formatting.compact(values.last ?? 0)): try a wider \(hint) range"
-      )
-    }
-    return warnings
   }
 
   var json: String {

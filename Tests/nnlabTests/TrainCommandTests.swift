@@ -29,7 +29,7 @@ struct TrainCommandTests {
         && train.standardError.split(separator: "\n").count == 1)
 
     let epochs = try CommandRunner.run(["export", "epochs", "--run", "1", "--db", db])
-    let lines = epochs.standardOutput.split(separator: "\n")
+    let lines = epochs.standardOutput.split(separator: "\r\n")
     #expect(lines.count == 32 && lines[0].hasPrefix("run_id,epoch,cost"))
     #expect(lines.dropFirst().map { Int($0.split(separator: ",")[1]) } == (0...30).map { $0 })
 
@@ -70,7 +70,7 @@ struct TrainCommandTests {
     let predict = try CommandRunner.run([
       "predict", "1", "--data", "xor", "--examples", "5", "--db", db,
     ])
-    let rows = predict.standardOutput.split(separator: "\n")
+    let rows = predict.standardOutput.split(separator: "\r\n")
     #expect(rows.first == "predicted,p_0,p_1" && rows.count == 6)
   }
 
@@ -106,7 +106,7 @@ struct TrainCommandTests {
 
     let epochs = try CommandRunner.run(["export", "epochs", "--run", "1", "--db", db])
       .standardOutput
-    let row0 = epochs.split(separator: "\n")[1].split(separator: ",")
+    let row0 = epochs.split(separator: "\r\n")[1].split(separator: ",")
     #expect(Double(row0[2]) == direct.cost)  // printed in full: the same bits
     let exported = try CommandRunner.run([
       "export", "weights", "--run", "1", "--epoch", "1", "--db", db,
@@ -171,6 +171,10 @@ struct TrainCommandTests {
     let second = try store.snapshot(of: 2).map { try $0.values() }
     #expect(!first.isEmpty && first == second, "stopped at \(reached)")
     #expect(try store.epochs(of: 2).map(\.epoch) == Array(0...120))
+    // The summary is the uninterrupted run's, its lowest train error included.
+    let bestTrainErrors = try [store.run(1).bestTrainError, store.run(2).bestTrainError]
+    let lowest = try store.epochs(of: 2).map(\.trainError).min()
+    #expect(lowest != nil && bestTrainErrors == [lowest, lowest])
     #expect(
       try store.gradientChecks(of: 2).map(\.epoch) == (try store.gradientChecks(of: 1).map(\.epoch))
     )
@@ -181,7 +185,7 @@ struct TrainCommandTests {
   func lastEpoch(of run: Int64, in db: String) throws -> Int {
     let epochs = try CommandRunner.run(["export", "epochs", "--run", "\(run)", "--db", db])
     guard epochs.status == 0 else { return -1 }
-    return epochs.standardOutput.split(separator: "\n").dropFirst().last.flatMap {
+    return epochs.standardOutput.split(separator: "\r\n").dropFirst().last.flatMap {
       Int($0.split(separator: ",")[1])
     }
       ?? -1
@@ -217,7 +221,7 @@ struct TrainCommandTests {
     try "x2,x1\n-40,10\n-38,13\n".write(to: features, atomically: true, encoding: .utf8)
     let predict = try CommandRunner.run(["predict", "1", "--data", features.path, "--db", db])
     #expect(predict.status == 0, "\(predict.standardError)")
-    let rows = predict.standardOutput.split(separator: "\n")
+    let rows = predict.standardOutput.split(separator: "\r\n")
     #expect(rows.first == "predicted,p_a,p_b,p_c" && rows.count == 3)
     #expect(rows.dropFirst().allSatisfy { ["a", "b", "c"].contains($0.split(separator: ",")[0]) })
   }

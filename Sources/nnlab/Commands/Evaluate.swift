@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Tracking
 import Training
 
 /// Which run, at which epoch, on which data: shared by `evaluate` and `predict`.
@@ -105,13 +106,13 @@ struct Predict: ParsableCommand {
       options.data, examples: options.exampleCount, dataSeed: options.dataSeed, withOutputs: false)
     let outputs = model.outputs(for: dataset.inputs)
     let names = model.outputs.names
-    var lines = [(model.outputs.areClasses ? ["predicted"] : []) + names.map { "p_\($0)" }]
-    for i in 0..<outputs.rows {
-      let predicted = model.outputs.areClasses ? [names[outputs.argmax(row: i)]] : []
-      lines.append(predicted + outputs.row(i).map { String($0) })
+    try Output.writeRows(.csv, to: output) { columns, row in
+      try columns((model.outputs.areClasses ? ["predicted"] : []) + names.map { "p_\($0)" })
+      for i in 0..<outputs.rows {
+        let predicted =
+          model.outputs.areClasses ? [SQLValue.text(names[outputs.argmax(row: i)])] : []
+        try row(predicted + outputs.row(i).map(SQLValue.real))
+      }
     }
-    try CommandFailure.write(
-      lines.map { $0.map(CSVText.field).joined(separator: ",") }.joined(separator: "\n") + "\n",
-      to: output)
   }
 }

@@ -1,108 +1,163 @@
 import ArgumentParser
 import Backprop
 import Foundation
+import Reports
 import Tracking
 import Training
 
-/// `nnlab export weights|epochs`: a run's data out of the database.
+/// `nnlab export runs|epochs|layers|weights`: the database's data out, as CSV or JSON.
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Write a run's weights (a weights file) or its epoch series as JSON or CSV.",
-    subcommands: [Weights.self, Epochs.self])
+    abstract: "Write runs, their epoch and layer series, or their weights as CSV or JSON.",
+    discussion: """
+      CSV is RFC 4180 with a header row; every number has all its digits, so
+      pandas.read_csv(…) gets the database's values exactly. runs: one row per run; epochs and
+      layers: one row per epoch (per layer).
+      """,
+    subcommands: [Runs.self, Epochs.self, Layers.self, Weights.self])
 
-  enum Format: String, CaseIterable, ExpressibleByArgument { case json, csv }
+  /// --run, --sweep, --epoch and where the output goes, shared by every export.
+  struct Selection: ParsableArguments {
+    @Option(name: .customLong("run"), parsing: .unconditional, help: "One run.")
+    var runID: Int64?
+
+    @Option(parsing: .unconditional, help: "The runs of one sweep.")
+    var sweep: Int64?
+
+    @Option(parsing: .unconditional, help: "One epoch.")
+    var epoch: Int?
+
+    @Option(help: "Write to this file (whole or not at all) instead of stdout.")
+    var output: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+      if runID != nil && sweep != nil {
+        throw ValidationError("give --run or --sweep, not both")
+      }
+    }
+
+    /// The database, with the run or sweep checked to exist.
+    func open() throws -> RunDatabase {
+      let store = try database.open(.readOnly)
+      if let runID { _ = try store.run(runID) }
+      if let sweep { _ = try store.existingSweep(sweep) }
+      return store
+    }
+  }
+
+  /// `export runs|epochs|layers`: one table's rows, streamed.
+  protocol TableExport: ParsableCommand {
+    static var table: ExportQuery { get }
+    var format: RowFormat { get }
+    var selection: Selection { get }
+  }
+
+  struct Runs: TableExport {
+    static let configuration = CommandConfiguration(abstract: "One row per run, wide.")
+    static let table = ExportQuery.runs
+    @Option(help: "csv or json.") var format: RowFormat = .csv
+    @OptionGroup var selection: Selection
+  }
+
+  struct Epochs: TableExport {
+    static let configuration = CommandConfiguration(abstract: "One row per epoch of each run.")
+    static let table = ExportQuery.epochs
+    @Option(help: "csv or json.") var format: RowFormat = .csv
+    @OptionGroup var selection: Selection
+  }
+
+  struct Layers: TableExport {
+    static let configuration = CommandConfiguration(
+      abstract: "One row per layer of each epoch of each run.")
+    static let table = ExportQuery.layers
+    @Option(help: "csv or json.") var format: RowFormat = .csv
+    @OptionGroup var selection: Selection
+  }
 
   struct Weights: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract:
-        "Write a run's weights at a snapshot: JSON {\"theta\": [Θ1, …]} (for --init-weights) or CSV."
-    )
+        "Weights at a snapshot: for one run a weights file {\"theta\": [Θ1, …]} (for --init-weights);"
+        + " CSV: run_id,epoch,layer,row,column,value.")
 
-    @Option(name: .customLong("run"), parsing: .unconditional, help: "The run's id.")
-    var runID: Int64
+    @Option(help: "json or csv.")
+    var format: RowFormat = .json
 
-    @Option(parsing: .unconditional, help: "The snapshot's epoch (default: the last).")
-    var epoch: Int?
+    @OptionGroup var selection: Selection
 
-    @Option(help: "json: a weights file; csv: layer,row,column,value rows.")
-    var format: Format = .json
-
-    @Option(help: "Write to this file instead of stdout.")
-    var output: String?
-
-    @OptionGroup var database: DatabaseOptions
+    func validate() throws {
+      if selection.runID == nil && selection.sweep == nil {
+        throw ValidationError("give --run or --sweep")
+      }
+    }
 
     func run() throws {
-      let store = try database.open(.readOnly)
-      let snapshot = try store.snapshot(of: runID, atOrBefore: epoch)
-      guard let found = snapshot.first?.epoch, epoch == nil || found == epoch else {
-        _ = try store.run(runID)
-        throw try TrainedModel.noSnapshot(of: runID, at: epoch, in: store)
+      let store = try selection.open()
+      let runs =
+        try selection.runID.map { [$0] }
+        ?? store.runs(RunQuery(sweep: selection.sweep)).map(\.id)
+      // Each run's weights at the snapshot asked for; a sweep's run without one (one not
+      // started, say) is left out.
+      let networks = try runs.compactMap { run -> (run: Int64, epoch: Int, network: Network)? in
+        let snapshot = try store.snapshot(of: run, atOrBefore: selection.epoch)
+        guard let epoch = snapshot.first?.epoch, selection.epoch == nil || epoch == selection.epoch
+        else {
+          if selection.runID == nil { return nil }
+          throw try TrainedModel.noSnapshot(of: run, at: selection.epoch, in: store)
+        }
+        return (run, epoch, try Network(snapshot: snapshot, activation: .sigmoid))
       }
-      let network = try Network(snapshot: snapshot, activation: .sigmoid)
-      let thetas = network.thetas.elements
       switch format {
-      case .json:
-        try CommandFailure.write(
-          String(decoding: try network.weightsJSON(), as: UTF8.self) + "\n", to: output)
       case .csv:
-        var lines = ["layer,row,column,value"]
-        for (index, theta) in thetas.enumerated() {
-          for i in 0..<theta.rows {
-            for j in 0..<theta.columns { lines.append("\(index + 1),\(i),\(j),\(theta[i, j])") }
+        try Output.writeRows(.csv, to: selection.output) { columns, row in
+          try columns(["run_id", "epoch", "layer", "row", "column", "value"])
+          for (run, epoch, network) in networks {
+            for (layer, theta) in network.thetas.elements.enumerated() {
+              for i in 0..<theta.rows {
+                for j in 0..<theta.columns {
+                  try row([
+                    .integer(run), .integer(Int64(epoch)), .integer(Int64(layer + 1)),
+                    .integer(Int64(i)), .integer(Int64(j)), .real(theta[i, j]),
+                  ])
+                }
+              }
+            }
           }
         }
-        try CommandFailure.write(lines.joined(separator: "\n") + "\n", to: output)
-      }
-    }
-  }
-
-  struct Epochs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Write a run's epoch series.")
-
-    @Option(name: .customLong("run"), parsing: .unconditional, help: "The run's id.")
-    var runID: Int64
-
-    @Option(help: "csv or json.")
-    var format: Format = .csv
-
-    @Option(help: "Write to this file instead of stdout.")
-    var output: String?
-
-    @OptionGroup var database: DatabaseOptions
-
-    func run() throws {
-      let store = try database.open(.readOnly)
-      _ = try store.run(runID)
-      let epochs = try store.epochs(of: runID)
-      switch format {
       case .json:
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.sortedKeys]
-        try CommandFailure.write(
-          String(decoding: try encoder.encode(epochs), as: UTF8.self) + "\n", to: output)
-      case .csv:
-        let text = { (value: Double?) in value.map { String($0) } ?? "" }
-        var lines = [
-          "run_id,epoch,cost,train_error,validation_error,train_accuracy,validation_accuracy,gradient_norm,seconds"
-        ]
-        for e in epochs {
-          lines.append(
-            "\(e.runId),\(e.epoch),\(e.cost),\(e.trainError),\(text(e.validationError)),\(text(e.trainAccuracy)),"
-              + "\(text(e.validationAccuracy)),\(e.gradientNorm),\(e.seconds)")
+        let files = try networks.map {
+          String(decoding: try $0.network.weightsJSON(), as: UTF8.self)
         }
-        try CommandFailure.write(lines.joined(separator: "\n") + "\n", to: output)
+        let text =
+          selection.runID != nil
+          ? files.joined() + "\n"
+          : "["
+            + zip(networks, files).map {
+              "\n  {\"run_id\": \($0.run), \"epoch\": \($0.epoch), \"weights\": \($1)}"
+            }
+            .joined(separator: ",") + "\n]\n"
+        try Output.write(text, to: selection.output)
       }
     }
   }
 }
 
-/// CSV fields written by nnlab.
-enum CSVText {
-  /// `value`, quoted when it holds a comma, a quote or a line break.
-  static func field(_ value: String) -> String {
-    value.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline })
-      ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+extension Export.TableExport {
+  func validate() throws {
+    if Self.table == .runs && selection.epoch != nil {
+      throw ValidationError("--epoch selects epochs and layers, not runs")
+    }
+  }
+
+  func run() throws {
+    let store = try selection.open()
+    let query = Self.table.sql(run: selection.runID, sweep: selection.sweep, epoch: selection.epoch)
+    try Output.writeRows(format, to: selection.output) { columns, row in
+      try store.select(query.sql, parameters: query.parameters, columns: columns, row: row)
+    }
   }
 }
+
+extension RowFormat: ExpressibleByArgument {}

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Backprop
 import Foundation
+import Reports
 import Tracking
 
 /// `nnlab show RUN`: one run — hyperparameters, life, figures, gradient checks, tags, curve.
@@ -38,7 +39,8 @@ struct Show: ParsableCommand {
       ["train examples", spec.trainExamples.map(String.init) ?? "all"],
       ["snapshots", "every \(spec.snapshotEvery) epoch\(spec.snapshotEvery == 1 ? "" : "s")"],
       ["data", "\(spec.datasetName) (SHA-256 \(spec.datasetSha256.prefix(12))…)"],
-      ["created", run.createdAt], ["finished", run.finishedAt ?? "—"],
+      ["created", run.createdAt], ["started", run.startedAt ?? "—"],
+      ["finished", run.finishedAt ?? "—"], ["duration", Self.duration(of: run)],
       ["host, pid", "\(run.host ?? "—"), \(run.pid.map(String.init) ?? "—")"],
       ["nnlab", spec.nnlabVersion],
     ]
@@ -70,7 +72,19 @@ struct Show: ParsableCommand {
       }
     }
     let epochs = try store.epochs(of: runID)
-    guard !epochs.isEmpty else { return }
+    guard let first = epochs.first, let last = epochs.last else { return }
+    print()
+    print("  over epochs \(first.epoch)–\(last.epoch):")
+    var curves = [Self.curve("cost", epochs.map(\.cost))]
+    if epochs.contains(where: { $0.validationError != nil }) {
+      curves.append(Self.curve("validation error", epochs.compactMap(\.validationError)))
+    }
+    let layers = try store.layerEpochs(of: runID)
+    for layer in Set(layers.map(\.layer)).sorted() {
+      let norms = layers.filter { $0.layer == layer }.map(\.gradientNorm)
+      curves.append(Self.curve("‖D(\(layer))‖", norms))
+    }
+    Formatting.printLines(TextTable(curves, rightAligned: false).lines(), indent: "    ")
     print()
     print("  learning curve:")
     let step = max(1, epochs.count / 10)
@@ -85,5 +99,23 @@ struct Show: ParsableCommand {
       ])
     }
     Formatting.printLines(Formatting.table(curve), indent: "    ")
+  }
+
+  /// A series' name, its sparkline, and its first and last values.
+  private static func curve(_ name: String, _ values: [Double]) -> [String] {
+    let logarithmic = Sparkline.wantsLogScale(values)
+    return [
+      name + (logarithmic ? " (log)" : ""),
+      Sparkline.line(values, width: 50, logarithmic: logarithmic),
+      "\(Formatting.compact(values.first ?? .nan)) → \(Formatting.compact(values.last ?? .nan))",
+    ]
+  }
+
+  /// From the start to the finish (or the last heartbeat), in seconds.
+  private static func duration(of run: Run) -> String {
+    guard let start = run.startedAt.flatMap(Timestamp.date(from:)),
+      let end = (run.finishedAt ?? run.heartbeatAt).flatMap(Timestamp.date(from:))
+    else { return "—" }
+    return String(format: "%.1f s", end.timeIntervalSince(start))
   }
 }

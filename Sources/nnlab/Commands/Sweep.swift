@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Reports
 import Tracking
 import Training
 
@@ -108,10 +109,7 @@ struct SweepCommand: ParsableCommand {
     let store = try database.open(resume == nil ? .readWrite : .existing)
     let sweep: Sweep
     if let resume {
-      guard let found = try store.sweep(resume) else {
-        throw CommandFailure(message: "there is no sweep \(resume)", exitCode: .missingInput)
-      }
-      sweep = found
+      sweep = try store.existingSweep(resume)
       let requeued = try Sweeps.requeue(resume, in: store)
       if !quiet {
         Terminal.standardError.write("sweep \(resume): \(requeued.count) runs back in the queue\n")
@@ -135,9 +133,16 @@ struct SweepCommand: ParsableCommand {
         progress: SweepProgress(
           store: store, sweep: sweep.id, enabled: !quiet && Terminal.standardError.isInteractive))
     let report = SweepReport(runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep.id)
-    print(json ? report.json : report.text)
-    if !quiet {
-      for warning in report.edgeWarnings { Terminal.standardError.write("warning: \(warning)\n") }
+    if json {
+      print(report.json)
+    } else {
+      let grid = ReportText(
+        try Report.named("sweep").run(on: store, arguments: ["sweep": String(sweep.id)]),
+        view: .grid, colour: Terminal.standardOutput.usesColour)
+      print(([report.text, ""] + grid.lines).joined(separator: "\n"))
+      if !quiet {
+        for warning in grid.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+      }
     }
     if interrupted {
       Terminal.standardError.write(
@@ -167,9 +172,7 @@ struct WorkerCommand: ParsableCommand {
 
   func run() throws {
     let store = try database.open(.existing)
-    guard try store.sweep(sweep) != nil else {
-      throw CommandFailure(message: "there is no sweep \(sweep)", exitCode: .missingInput)
-    }
+    _ = try store.existingSweep(sweep)
     Interruption.catchSignals()
     let done = try Sweeps.work(
       on: sweep, with: Runner(database: store),

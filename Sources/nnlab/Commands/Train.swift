@@ -30,9 +30,7 @@ struct Train: ParsableCommand {
   var tags: [String] = []
 
   func validate() throws {
-    for tag in tags where !tag.contains("=") || tag.hasPrefix("=") {
-      throw ValidationError("--tag takes key=value, got '\(tag)'")
-    }
+    for tag in tags { _ = try TagCommand.parse(tag) }
   }
 
   func run() throws {
@@ -46,11 +44,7 @@ struct Train: ParsableCommand {
       provenance: Runner.Provenance(
         name: name, nnlabVersion: NNLab.version,
         commandLine: CommandLine.arguments.joined(separator: " "),
-        tags: Dictionary(
-          tags.map { tag in
-            (String(tag.prefix { $0 != "=" }), String(tag.drop { $0 != "=" }.dropFirst()))
-          }
-        ) { $1 }))
+        tags: Dictionary(try tags.map(TagCommand.parse)) { $1 }))
     try output.finish(report)
   }
 }

@@ -1,0 +1,104 @@
+import ArgumentParser
+import Foundation
+import Reports
+import Tracking
+
+/// `nnlab report [NAME]`: a report of the catalog (`reports/NAME.sql`), or the user's own
+/// SELECT, run on a connection that can only read.
+struct ReportCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "Run a report of the catalog, or your own SELECT, on the runs database.",
+    discussion: """
+      Without a name, or with --list, lists the catalog. Your own query (--file, --sql) runs
+      on a read-only connection: one SELECT; anything that writes is refused.
+      """)
+
+  @Argument(help: "The report's name (see --list).")
+  var name: String?
+
+  @Flag(help: "List the catalog: names, descriptions, parameters.")
+  var list = false
+
+  @Option(
+    name: .customLong("param"), parsing: .unconditionalSingleValue,
+    help: ArgumentHelp("A parameter of the report.", valueName: "name=value"))
+  var parameters: [String] = []
+
+  @Option(help: "Run the SELECT in this file (its header may declare parameters).")
+  var file: String?
+
+  @Option(help: "Run this SELECT.")
+  var sql: String?
+
+  @OptionGroup var rowOutput: RowOutputOptions
+  @OptionGroup var database: DatabaseOptions
+
+  func validate() throws {
+    if [name != nil, file != nil, sql != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("give one of a report name, --file and --sql")
+    }
+    _ = try arguments()
+  }
+
+  func run() throws {
+    guard let report = try chosenReport(), !list else {
+      try Output.write(Self.catalogText, to: rowOutput.output)
+      return
+    }
+    let store = try database.openForReports()
+    let bindings = try report.bindings(try arguments())
+    // A run or sweep named by its id must exist (rather than give an empty report).
+    if case .integer(let id) = bindings["sweep"] { _ = try store.existingSweep(id) }
+    if case .integer(let id) = bindings["run"] { _ = try store.run(id) }
+    if let format = rowOutput.format {
+      try Output.writeRows(format, to: rowOutput.output) { columns, row in
+        try store.select(report.sql, parameters: bindings, columns: columns, row: row)
+      }
+    } else {
+      let result = try store.select(report.sql, parameters: bindings)
+      try Output.write(
+        ReportText(result, view: report.view, colour: rowOutput.usesColour), to: rowOutput.output)
+    }
+  }
+
+  /// The report named, read from --file, or given by --sql; nil for none.
+  private func chosenReport() throws -> Report? {
+    if let name { return try Report.named(name) }
+    if let file {
+      let text = String(decoding: try CommandFailure.contents(ofFile: file), as: UTF8.self)
+      let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+      return try Report(name: name, sql: text)
+    }
+    return try sql.map { try Report(name: "--sql", sql: $0) }
+  }
+
+  /// The `--param name=value` pairs.
+  private func arguments() throws -> [String: String] {
+    var arguments: [String: String] = [:]
+    for parameter in parameters {
+      let parts = parameter.split(separator: "=", maxSplits: 1).map(String.init)
+      guard parts.count == 2, !parts[0].isEmpty else {
+        throw ValidationError("--param needs name=value, got '\(parameter)'")
+      }
+      arguments[parts[0]] = parts[1]
+    }
+    return arguments
+  }
+
+  /// The catalog: each report's name, description and parameters with their defaults.
+  static var catalogText: String {
+    var lines: [String] = []
+    for report in Report.catalog {
+      lines.append("\(report.name): \(report.description)")
+      for parameter in report.parameters {
+        let others = parameter.words.filter { $0 != parameter.defaultValue }
+        lines.append(
+          "    --param \(parameter.name)=…  (default \(parameter.defaultValue)"
+            + (others.isEmpty ? "" : "; or \(others.joined(separator: ", "))")
+            + ") \(parameter.help)")
+      }
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Tracking
+
+/// `nnlab tag RUN key=value…`: notes on a run, which `runs --where 'tag.key = …'` finds.
+struct TagCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "tag", abstract: "Set (or with --remove, remove) tags of a run.")
+
+  @Argument(help: "The run's id.")
+  var runID: Int64
+
+  @Argument(help: ArgumentHelp("Tags to set.", valueName: "key=value"))
+  var tags: [String] = []
+
+  @Option(help: "A tag to remove (repeat for several).")
+  var remove: [String] = []
+
+  @OptionGroup var database: DatabaseOptions
+
+  func validate() throws {
+    if tags.isEmpty && remove.isEmpty { throw ValidationError("give key=value or --remove key") }
+    _ = try pairs()
+  }
+
+  func run() throws {
+    let store = try database.open(.existing)
+    _ = try store.run(runID)
+    for (key, value) in try pairs() { try store.setTag(key, to: value, of: runID) }
+    for key in remove where try !store.removeTag(key, of: runID) {
+      Terminal.standardError.write("warning: run \(runID) had no tag '\(key)'\n")
+    }
+    let now = try store.tags(of: runID).sorted { $0.key < $1.key }
+    print(
+      "run \(runID): "
+        + (now.isEmpty ? "no tags" : now.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
+  }
+
+  private func pairs() throws -> [(String, String)] { try tags.map(Self.parse) }
+
+  /// A `key=value` argument; a key is letters, digits, `_`, `-` and `.` (so that `--where
+  /// 'tag.key = …'` can name it).
+  static func parse(_ tag: String) throws -> (key: String, value: String) {
+    let parts = tag.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+    guard parts.count == 2, !parts[0].isEmpty,
+      parts[0].allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) })
+    else {
+      throw ValidationError(
+        "a tag is key=value with a key of letters, digits, '_', '-' and '.', got '\(tag)'")
+    }
+    return (String(parts[0]), String(parts[1]))
+  }
+}
