@@ -6,7 +6,8 @@
 -- split, averaged over seeds; train_examples NULL is the whole training split, placed last.
 -- gap and diagnosis as in validation-curve: 'high variance' (validation well above train:
 -- more examples should help), 'high bias' (close, and a quarter or more of the untrained
--- network's error: more examples will not help), else 'good fit'.
+-- network's error or no lower than the curve's best validation error: more examples will not
+-- help), else 'good fit'.
 
 WITH members AS (
   SELECT
@@ -35,8 +36,10 @@ SELECT
   CASE
     WHEN validation_error - train_error > 0.2 * validation_error
       AND validation_error - train_error > 0.05 * untrained_error THEN 'high variance'
-    WHEN train_error >= 0.25 * untrained_error THEN 'high bias'
+    WHEN train_error >= 0.25 * untrained_error
+      OR train_error >= MIN(validation_error) OVER curve THEN 'high bias'
     ELSE 'good fit'
   END AS diagnosis
 FROM points
+WINDOW curve AS (PARTITION BY layers, activation, batch_size, lr, lambda)
 ORDER BY layers, activation, batch_size, lr, lambda, train_examples NULLS LAST

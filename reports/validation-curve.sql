@@ -7,8 +7,9 @@
 -- (validation − train) / validation. diagnosis: 'high variance' where the validation error is
 -- well above the train error (by more than 20 % of the validation error and 5 % of the
 -- untrained error); 'high bias' where they are closer and the train error is still a quarter
--- or more of the untrained error; else 'good fit'. best = 1 marks the λ of lowest validation
--- error at its α (and other axes).
+-- or more of the untrained error, or no lower than the curve's best validation error (the
+-- network fits its own training set worse than the best λ generalizes); else 'good fit'.
+-- best = 1 marks the λ of lowest validation error at its α (and other axes).
 
 WITH members AS (
   SELECT
@@ -37,13 +38,13 @@ SELECT
   CASE
     WHEN validation_error - train_error > 0.2 * validation_error
       AND validation_error - train_error > 0.05 * untrained_error THEN 'high variance'
-    WHEN train_error >= 0.25 * untrained_error THEN 'high bias'
+    WHEN train_error >= 0.25 * untrained_error
+      OR train_error >= MIN(validation_error) OVER curve THEN 'high bias'
     ELSE 'good fit'
   END AS diagnosis,
   CASE
-    WHEN validation_error = MIN(validation_error)
-      OVER (PARTITION BY layers, activation, batch_size, train_examples, lr)
-    THEN 1 ELSE 0
+    WHEN validation_error = MIN(validation_error) OVER curve THEN 1 ELSE 0
   END AS best
 FROM points
+WINDOW curve AS (PARTITION BY layers, activation, batch_size, train_examples, lr)
 ORDER BY layers, activation, batch_size, train_examples, lr, lambda

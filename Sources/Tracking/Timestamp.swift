@@ -12,5 +12,5 @@ public enum Timestamp {
   public static func date(from text: String) -> Date? { try? style.parse(text) }
 
   /// Now, as stored.
-  static func now() -> String { string(Date()) }
+  public static func now() -> String { string(Date()) }
 }

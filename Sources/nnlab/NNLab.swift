@@ -16,14 +16,15 @@ struct NNLab: ParsableCommand {
     commandName: "nnlab",
     abstract: "Backpropagation as Andrew Ng's course states it: explained, checked, tracked.",
     discussion: """
-      New here? Try these three, in order:
+      New here? 'nnlab demo' trains a small sweep and writes its HTML report. Then these three:
         nnlab shapes 3-3-3     the shape of every Θ, a, z, δ, Δ and D, and what each is
         nnlab trace            one step of backpropagation with every number printed
         nnlab gradcheck        backpropagation against numerical gradients
       """,
     version: version,
     subcommands: [
-      Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Runs.self, Show.self,
+      Demo.self, Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Runs.self,
+      Show.self,
       Compare.self, ReportCommand.self, Export.self, Evaluate.self, Predict.self, TagCommand.self,
       Rm.self, Shapes.self, Trace.self, Gradcheck.self, DB.self,
     ]

@@ -65,6 +65,8 @@ final class Output: TextSink {
 
   private func flush() throws {
     guard !buffer.isEmpty else { return }
+    // After what `print` has buffered for standard output.
+    if file == nil { fflush(nil) }
     do {
       try handle.write(contentsOf: buffer)
     } catch {

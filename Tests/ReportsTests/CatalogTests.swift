@@ -17,11 +17,14 @@ import Tracking
 
   /// The reading both curves give, decided here: high variance where validation is above
   /// train by more than 20 % of validation and 5 % of the untrained error; high bias where
-  /// they are closer and train is still a quarter of the untrained error.
-  func diagnosis(train: Double, validation: Double, untrained: Double) -> String {
+  /// they are closer and train is still a quarter of the untrained error, or no lower than
+  /// the best validation error of the curve.
+  func diagnosis(train: Double, validation: Double, untrained: Double, bestValidation: Double)
+    -> String
+  {
     let gap = validation - train
     if gap > 0.2 * validation && gap > 0.05 * untrained { return "high variance" }
-    return train >= 0.25 * untrained ? "high bias" : "good fit"
+    return train >= 0.25 * untrained || train >= bestValidation ? "high bias" : "good fit"
   }
 
   /// The mean epoch-0 train error of `runs`.
@@ -94,7 +97,13 @@ import Tracking
       #expect(abs(try #require(point["train_error"]?.number) - train) < 1e-12)
       #expect(abs(try #require(point["untrained_error"]?.number) - untrained) < 1e-12)
       #expect(abs(try #require(point["gap"]?.number) - (validation - train) / validation) < 1e-12)
-      let expected = diagnosis(train: train, validation: validation, untrained: untrained)
+      let bestValidation = try #require(
+        Dictionary(grouping: runs, by: \.spec.lambda).values.map {
+          meanAndSpread($0.compactMap(\.finalValidationError)).0
+        }.min())
+      let expected = diagnosis(
+        train: train, validation: validation, untrained: untrained,
+        bestValidation: bestValidation)
       #expect(point["diagnosis"]?.text == expected)
       diagnoses.append(expected)
     }
@@ -122,7 +131,8 @@ import Tracking
       let expected = diagnosis(
         train: try #require(run.finalTrainError),
         validation: try #require(run.finalValidationError),
-        untrained: try untrainedError([run], store))
+        untrained: try untrainedError([run], store),
+        bestValidation: try #require(runs.compactMap(\.finalValidationError).min()))
       #expect(point["diagnosis"]?.text == expected)
     }
     // Ten examples of three spirals: memorized, not learned.

@@ -187,6 +187,34 @@ import Tracking
         "deleted sweep 1 with 2 runs"))
   }
 
+  /// The newcomer's first command, tiny: it trains, reports and writes the HTML report.
+  @Test func demoTrainsReportsAndWritesTheHTMLReport() throws {
+    let directory = try CommandRunner.temporaryDirectory()
+    let demo = try CommandRunner.run(["demo", "--quick", "--workers", "2"], in: directory)
+    #expect(demo.status == 0, "\(demo.standardError)")
+    #expect(demo.standardOutput.contains("final / best validation error (rows λ, columns α"))
+    #expect(demo.standardOutput.contains("validation curve (nnlab report validation-curve"))
+    #expect(demo.standardOutput.hasSuffix("the HTML report, with every chart: nnlab-demo.html\n"))
+    let store = try RunDatabase.open(
+      path: directory.appendingPathComponent("nnlab-demo.sqlite").path, access: .readOnly)
+    #expect(try store.runs().map(\.status) == Array(repeating: .finished, count: 4))
+    let html = try String(
+      contentsOf: directory.appendingPathComponent("nnlab-demo.html"), encoding: .utf8)
+    // 400 inputs: the first layer is drawn as 20 × 20 images.
+    #expect(html.contains("<h2>λ × α</h2>") && html.contains("<h2>The hidden layer</h2>"))
+  }
+
+  @Test func theHTMLReportOfChosenRuns() throws {
+    let db = try Self.made.get()
+    let file = try CommandRunner.temporaryDirectory().appendingPathComponent("runs.html").path
+    let written = try run(["report", "--html", file, "--runs", "1,2"], db: db)
+    #expect(written.status == 0 && written.standardOutput == file + "\n")
+    #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+    #expect(try run(["report", "--html", file, "--sweep", "9"], db: db).status == 66)
+    #expect(try run(["report", "--html", file, "--csv"], db: db).status == 64)
+    #expect(try run(["report", "--html", file, "--runs", "1;2"], db: db).status == 64)
+  }
+
   /// CSV read back gives the database's numbers bit for bit.
   @Test func exportedCSVRoundTripsExactly() throws {
     let db = try Self.made.get()

@@ -31,17 +31,41 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "Run this SELECT.")
   var sql: String?
 
+  @Option(help: "Write the HTML report (charts of a sweep, or of --runs) to this file.")
+  var html: String?
+
+  @Option(parsing: .unconditional, help: "With --html: the sweep (default: the latest).")
+  var sweep: Int64?
+
+  @Option(help: "With --html: these runs instead of a sweep (1,2,3).")
+  var runs: String?
+
   @OptionGroup var rowOutput: RowOutputOptions
   @OptionGroup var database: DatabaseOptions
 
   func validate() throws {
-    if [name != nil, file != nil, sql != nil].filter({ $0 }).count > 1 {
-      throw ValidationError("give one of a report name, --file and --sql")
+    if [name != nil, file != nil, sql != nil, html != nil].filter({ $0 }).count > 1 {
+      throw ValidationError("give one of a report name, --file, --sql and --html")
     }
+    if html == nil && (sweep != nil || runs != nil) {
+      throw ValidationError("--sweep and --runs choose what --html shows")
+    }
+    if sweep != nil && runs != nil { throw ValidationError("give --sweep or --runs, not both") }
+    if html != nil && (rowOutput.format != nil || rowOutput.output != nil) {
+      throw ValidationError("--html writes its own file: --csv, --json and --output do not apply")
+    }
+    _ = try runIDs()
     _ = try arguments()
   }
 
   func run() throws {
+    if let html {
+      let store = try database.openForReports()
+      let selection = try runIDs().map(HTMLReport.Selection.runs) ?? .sweep(sweep)
+      try Output.write(try HTMLReport.html(of: selection, in: store), to: html)
+      print(html)
+      return
+    }
     guard let report = try chosenReport(), !list else {
       try Output.write(Self.catalogText, to: rowOutput.output)
       return
@@ -71,6 +95,18 @@ struct ReportCommand: ParsableCommand {
       return try Report(name: name, sql: text)
     }
     return try sql.map { try Report(name: "--sql", sql: $0) }
+  }
+
+  /// The ids of `--runs`.
+  private func runIDs() throws -> [Int64]? {
+    try runs.map { list in
+      try list.split(separator: ",").map {
+        guard let id = Int64($0.trimmingCharacters(in: .whitespaces)) else {
+          throw ValidationError("--runs takes run ids separated by commas, got '\(list)'")
+        }
+        return id
+      }
+    }
   }
 
   /// The `--param name=value` pairs.

@@ -1,0 +1,390 @@
+import Foundation
+import Tracking
+
+/// The HTML report of a sweep (or of chosen runs): one self-contained file — inline SVG and
+/// CSS, no script, nothing fetched — that reads offline and from an e-mail attachment, in
+/// light and dark. Its charts are drawn from the catalog's reports and the runs' series.
+public struct HTMLReport {
+  /// What the report is of.
+  public enum Selection: Sendable {
+    /// A sweep (the latest when nil): its grid and curves, and every run's series.
+    case sweep(Int64?)
+    /// Chosen runs: their series and table.
+    case runs([Int64])
+  }
+
+  let store: RunDatabase
+  let runs: [Run]
+  let sweep: Sweep?
+
+  /// The report of `selection` in `store`, as an HTML document.
+  /// - Throws: `TrackingError.sweepNotFound` / `.runNotFound`; what reading the database throws.
+  public static func html(of selection: Selection, in store: RunDatabase) throws -> String {
+    let report: HTMLReport
+    switch selection {
+    case .sweep(let id):
+      guard let sweep = try id.map(store.existingSweep) ?? store.sweep() else {
+        throw ReportError.invalidParameter("there is no sweep in \(store.path ?? "the database")")
+      }
+      report = HTMLReport(
+        store: store, runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep)
+    case .runs(let ids):
+      report = HTMLReport(store: store, runs: try ids.map(store.run), sweep: nil)
+    }
+    return try report.document()
+  }
+
+  /// The figure runs are ranked by: the final validation error of a finished run (its train
+  /// error without a validation split).
+  private func figure(_ run: Run) -> Double? {
+    run.status == .finished ? run.finalValidationError ?? run.finalTrainError : nil
+  }
+
+  private var ranked: [Run] {
+    runs.filter { figure($0) != nil }.sorted { figure($0)! < figure($1)! }
+  }
+
+  private func document() throws -> String {
+    var sections: [String] = []
+    if let sweep {
+      sections += try sweepSections(sweep.id)
+    }
+    sections.append(try learningCurves())
+    sections.append(try gradients())
+    sections += try weights()
+    sections.append(runsTable())
+    let title =
+      sweep.map { "nnlab — sweep \($0.id)" + ($0.name.map { " (\($0))" } ?? "") }
+      ?? "nnlab — runs \(runs.map { String($0.id) }.joined(separator: ", "))"
+    var counts: [RunStatus: Int] = [:]
+    for run in runs { counts[run.status, default: 0] += 1 }
+    let summary =
+      "\(runs.count) runs — "
+      + RunStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" }
+      }.joined(separator: ", ")
+      + " · \(store.path ?? "in memory") · written \(Timestamp.now())"
+    return """
+      <!DOCTYPE html>
+      <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
+      <head>
+      <meta charset="utf-8"/>
+      <meta name="viewport" content="width=device-width, initial-scale=1"/>
+      <title>\(XML.escaped(title))</title>
+      <style>\(Self.style)</style>
+      </head>
+      <body>
+      <header><h1>\(XML.escaped(title))</h1><p class="muted">\(XML.escaped(summary))</p></header>
+      \(sections.joined(separator: "\n"))
+      </body>
+      </html>
+
+      """
+  }
+
+  /// A section: a heading, a sentence on how to read it, and its charts.
+  private static func section(_ heading: String, _ note: String, _ content: [String]) -> String {
+    "<section><h2>\(XML.escaped(heading))</h2><p class=\"note\">\(XML.escaped(note))</p>"
+      + "<div class=\"charts\">\(content.joined(separator: "\n"))</div></section>"
+  }
+
+  // MARK: The sweep
+
+  private func sweepSections(_ id: Int64) throws -> [String] {
+    let arguments = ["sweep": String(id)]
+    let grid = try Report.named("sweep").run(on: store, arguments: arguments)
+    var sections = [heatmaps(grid)]
+    let validation = try Report.named("validation-curve").run(on: store, arguments: arguments)
+    if Set(validation.column("lambda")).count >= 2 {
+      sections.append(curves(validation, over: .lambda))
+    }
+    let learning = try Report.named("learning-curve").run(on: store, arguments: arguments)
+    if Set(learning.column("train_examples").filter { $0 != .null }).count >= 2 {
+      sections.append(curves(learning, over: .examples))
+    }
+    return sections
+  }
+
+  private func heatmaps(_ grid: QueryResult) -> String {
+    let panels = Panels(grid.records, by: SweepGrid.panelAxes)
+    let measured =
+      grid.column("measured_on").contains(.text("train")) ? "train error" : "validation error"
+    let maps = panels.groups.map { key, cells in
+      let lambdas = distinctNumbers(cells, "lambda")
+      let rates = distinctNumbers(cells, "lr")
+      let heading = panels.heading(for: key, always: [])
+      return Heatmap(
+        title: "final \(measured)" + (heading.isEmpty ? "" : " — \(heading)"),
+        rows: lambdas.map(ReportText.human), columns: rates.map(ReportText.human),
+        rowTitle: "λ", columnTitle: "α (learning rate)",
+        cells: lambdas.map { lambda in
+          rates.map { rate in
+            cells.first { $0["lambda"]?.number == lambda && $0["lr"]?.number == rate }.map(
+              Self.cell)
+          }
+        }
+      ).svg
+    }
+    return Self.section(
+      "λ × α",
+      "The mean final \(measured) of each cell's runs (over seeds): the brighter, the lower; ★ the best cell; hatched cells diverged or failed.",
+      maps)
+  }
+
+  private static func cell(_ row: [String: SQLValue]) -> Heatmap.Cell {
+    let value = row["final_error"]?.number
+    let diverged = (row["diverged"]?.number ?? 0) > 0
+    let label =
+      value.map(ReportText.human)
+      ?? (diverged ? "÷ diverged" : (row["failed"]?.number ?? 0) > 0 ? "! failed" : "…")
+    return Heatmap.Cell(
+      value: value, label: label, best: row["best"]?.number == 1, diverged: diverged,
+      data: [
+        ("lambda", RowText.plain(row["lambda"] ?? .null)),
+        ("lr", RowText.plain(row["lr"] ?? .null)),
+        ("value", RowText.plain(row["final_error"] ?? .null)),
+        ("runs", RowText.plain(row["runs"] ?? .null)),
+      ])
+  }
+
+  private func curves(_ result: QueryResult, over axis: CurveReading.Axis) -> String {
+    let reading = CurveReading(result, over: axis)
+    let panels = Panels(reading.points, by: axis.panelAxes.all)
+    var charts: [String] = []
+    var readings: [String] = []
+    // One chart per combination of the axes other than α (validation) — α is a line colour.
+    let groups = Dictionary(grouping: panels.groups.indices) { index in
+      panels.groups[index].key.enumerated().filter {
+        axis.panelAxes.all[$0.offset] != "lr" || axis == .examples
+      }.map(\.element)
+    }
+    for indices in groups.values.sorted(by: { $0[0] < $1[0] }) {
+      var series: [LineChart.Series] = []
+      var legend: [LineChart.Key] = []
+      for (index, groupIndex) in indices.enumerated() {
+        let (key, curve) = panels.groups[groupIndex]
+        let colour = Palette.categorical[index % Palette.categorical.count]
+        let name = panels.heading(for: key, always: axis.panelAxes.always)
+        let xs = curve.map { $0[axis.column]?.number ?? .nan }
+        series.append(
+          .init(
+            points: zip(xs, curve.map { $0["validation_error"]?.number ?? .nan }).map { ($0, $1) },
+            colour: colour))
+        series.append(
+          .init(
+            points: zip(xs, curve.map { $0["train_error"]?.number ?? .nan }).map { ($0, $1) },
+            colour: colour, dashed: true))
+        legend += [
+          .init(name: "validation, \(name)", colour: colour),
+          .init(name: "train, \(name)", colour: colour, dashed: true),
+        ]
+        readings.append("\(name): \(reading.reading(curve))")
+      }
+      charts.append(
+        LineChart(
+          title: axis == .lambda ? "error against λ" : "error against m",
+          xLabel: axis == .lambda ? "λ (log scale; 0 at the left)" : "m, training examples",
+          yLabel: "final error",
+          x: axis == .lambda ? .logarithmic(withZero: true) : .linear, series: series,
+          legend: legend
+        ).svg)
+    }
+    let note =
+      axis == .lambda
+      ? "The course's tool for choosing λ: train error (dashed) and validation error (solid) against λ."
+      : "Train error (dashed) and validation error (solid) against the number of training examples m."
+    return Self.section(
+      axis == .lambda ? "Validation curve" : "Learning curve", note,
+      charts + [
+        "<ul class=\"reading\">" + readings.map { "<li>\(XML.escaped($0))</li>" }.joined() + "</ul>"
+      ])
+  }
+
+  // MARK: The runs' series
+
+  private func learningCurves() throws -> String {
+    let lambdas = Array(Set(runs.map(\.spec.lambda))).sorted()
+    let colours = Dictionary(uniqueKeysWithValues: zip(lambdas, Palette.ordered(lambdas.count)))
+    let series = try runs.map { run in (run, Self.thinned(try store.epochs(of: run.id))) }
+    let legend = lambdas.map {
+      LineChart.Key(name: "λ = \(ReportText.human($0))", colour: colours[$0] ?? "gray")
+    }
+    var charts: [String] = []
+    for (title, axis, value) in [
+      ("cost J (with λ)", "cost", { (epoch: Epoch) in Optional(epoch.cost) }),
+      ("train error", "train error", { (epoch: Epoch) in Optional(epoch.trainError) }),
+      ("validation error", "validation error", { (epoch: Epoch) in epoch.validationError }),
+    ] {
+      let lines = series.map { run, epochs in
+        LineChart.Series(
+          points: epochs.compactMap { epoch in value(epoch).map { (Double(epoch.epoch), $0) } },
+          colour: colours[run.spec.lambda] ?? "gray")
+      }
+      guard lines.contains(where: { !$0.points.isEmpty }) else { continue }
+      let ys = lines.flatMap { $0.points.map(\.y) }
+      let logarithmic = Sparkline.wantsLogScale(ys)
+      charts.append(
+        LineChart(
+          title: title, xLabel: "epoch", yLabel: axis + (logarithmic ? " (log)" : ""),
+          y: logarithmic ? .logarithmic(withZero: false) : .linear, series: lines, legend: legend
+        ).svg)
+    }
+    return Self.section(
+      "Learning curves",
+      "Every run's cost, train and validation error per epoch, one line per run, coloured by λ.",
+      charts)
+  }
+
+  private func gradients() throws -> String {
+    guard let best = ranked.first, let worst = ranked.last else {
+      return Self.section("Gradient norms", "No finished run yet.", [])
+    }
+    let charts = try (best.id == worst.id ? [(best, "best")] : [(best, "best"), (worst, "worst")])
+      .map { run, which in
+        let layers = try store.layerEpochs(of: run.id)
+        let numbers = Array(Set(layers.map(\.layer))).sorted()
+        return LineChart(
+          title:
+            "‖D(l)‖ — run \(run.id), the \(which) (λ = \(ReportText.human(run.spec.lambda)), α = \(ReportText.human(run.spec.learningRate)))",
+          xLabel: "epoch", yLabel: "‖D(l)‖ (log)", y: .logarithmic(withZero: false),
+          series: numbers.enumerated().map { index, layer in
+            .init(
+              points: Self.thinned(layers.filter { $0.layer == layer }).map {
+                (Double($0.epoch), $0.gradientNorm)
+              },
+              colour: Palette.categorical[index % Palette.categorical.count])
+          },
+          legend: numbers.enumerated().map { index, layer in
+            .init(
+              name: "D(\(layer))", colour: Palette.categorical[index % Palette.categorical.count])
+          }
+        ).svg
+      }
+    return Self.section(
+      "Gradient norms",
+      "Each layer's gradient norm over the epochs, for the best and the worst finished run: a first layer far below the last is a gradient vanishing on its way back.",
+      charts)
+  }
+
+  /// Weight histograms of the best run, and its first layer drawn as images.
+  private func weights() throws -> [String] {
+    guard let best = ranked.first else { return [] }
+    let epochs = try store.snapshotEpochs(of: best.id)
+    guard let first = epochs.first, let last = epochs.last else { return [] }
+    let chosen = Array(Set([first, epochs[epochs.count / 2], last])).sorted()
+    let snapshots = try chosen.map { try store.snapshot(of: best.id, atOrBefore: $0) }
+    let colours = Palette.ordered(chosen.count)
+    var histograms: [String] = []
+    for layer in snapshots[0].indices {
+      // The weights λ regularizes: Θ(l) without its bias column.
+      let values = try snapshots.map { snapshot in
+        let theta = snapshot[layer]
+        return try theta.values().enumerated().filter { $0.offset % theta.cols != 0 }.map(\.element)
+      }
+      histograms.append(
+        LineChart(
+          title:
+            "Θ(\(layer + 1)) of run \(best.id), the best (λ = \(ReportText.human(best.spec.lambda)))",
+          xLabel: "weight (bias column left out)", yLabel: "weights",
+          series: zip(Self.histograms(values), colours).map { .init(points: $0, colour: $1) },
+          legend: zip(chosen, colours).map { .init(name: "epoch \($0)", colour: $1) }
+        ).svg)
+    }
+    var sections = [
+      Self.section(
+        "Weights",
+        "Histograms of the best run's weights at its first, middle and last snapshot: λ keeps them near 0.",
+        histograms)
+    ]
+    // Image data (a square number of inputs): each hidden unit's input weights as an image.
+    if let theta1 = snapshots.last?.first {
+      let side = Int(Double(theta1.cols - 1).squareRoot().rounded())
+      if side >= 2 && side * side == theta1.cols - 1 {
+        let values = try theta1.values()
+        let images = (0..<theta1.rows).map { row in
+          Array(values[(row * theta1.cols + 1)..<((row + 1) * theta1.cols)])
+        }
+        sections.append(
+          Self.section(
+            "The hidden layer",
+            "Θ(1) of run \(best.id) at epoch \(last): each hidden unit's \(side) × \(side) input weights drawn as an image (white the largest), the course's “visualizing the hidden layer”.",
+            [WeightImages(title: "hidden units of run \(best.id)", images: images, side: side).svg])
+        )
+      }
+    }
+    return sections
+  }
+
+  private func runsTable() -> String {
+    let best = ranked.first?.id
+    let heading = [
+      "run", "status", "layers", "λ", "α", "epochs", "train error", "validation error",
+      "best validation error", "validation accuracy",
+    ]
+    let rows = runs.map { run in
+      let cells = [
+        String(run.id), run.status.rawValue, run.spec.layers, ReportText.human(run.spec.lambda),
+        ReportText.human(run.spec.learningRate), run.lastEpoch.map(String.init) ?? "—",
+        run.finalTrainError.map(ReportText.human) ?? "—",
+        run.finalValidationError.map(ReportText.human) ?? "—",
+        run.bestValidationError.map(ReportText.human) ?? "—",
+        run.finalValidationAccuracy.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
+      ]
+      return "<tr\(run.id == best ? " class=\"best\"" : "")>"
+        + cells.map { "<td>\(XML.escaped($0))</td>" }.joined() + "</tr>"
+    }
+    return Self.section(
+      "Runs", "Every run; the best is highlighted.",
+      [
+        "<table><thead><tr>" + heading.map { "<th>\(XML.escaped($0))</th>" }.joined()
+          + "</tr></thead><tbody>" + rows.joined(separator: "\n") + "</tbody></table>"
+      ])
+  }
+
+  // MARK: Helpers
+
+  /// At most about 400 of `values`, evenly spaced, the last always kept.
+  static func thinned<T>(_ values: [T]) -> [T] {
+    let step = max(1, values.count / 400)
+    return values.enumerated().filter { $0.offset % step == 0 || $0.offset == values.count - 1 }
+      .map(\.element)
+  }
+
+  /// Step outlines of histograms of `samples` over their common range, 40 bins each.
+  static func histograms(_ samples: [[Double]]) -> [[(x: Double, y: Double)]] {
+    let all = samples.joined()
+    guard let low = all.min(), let high = all.max(), high > low else {
+      return samples.map { _ in [] }
+    }
+    let bins = 40
+    let width = (high - low) / Double(bins)
+    return samples.map { values in
+      var counts = Array(repeating: 0, count: bins)
+      for value in values { counts[min(bins - 1, Int((value - low) / width))] += 1 }
+      return counts.enumerated().flatMap { bin, count in
+        [
+          (low + Double(bin) * width, Double(count)),
+          (low + Double(bin + 1) * width, Double(count)),
+        ]
+      }
+    }
+  }
+
+  static let style = """
+    :root { color-scheme: light dark; --fg: #1f2328; --bg: #ffffff; --muted: #59636e; --grid: #e3e6ea; --panel: #f6f8fa; --accent: #d4a017; }
+    @media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --grid: #2a3038; --panel: #161b22; --accent: #f2c94c; } }
+    body { margin: 0 auto; max-width: 1240px; padding: 24px 28px 48px; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+    h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 19px; margin: 36px 0 4px; border-bottom: 1px solid var(--grid); padding-bottom: 4px; }
+    .muted, .note { color: var(--muted); } .note { margin: 4px 0 12px; }
+    .charts { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
+    .charts svg { background: var(--panel); border-radius: 6px; max-width: 100%; height: auto; }
+    svg text { fill: var(--fg); font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; }
+    svg .title { font-size: 13px; font-weight: 600; } svg .tick, svg .legend { fill: var(--muted); } svg .label { font-size: 12px; }
+    svg .on-light { fill: #111111; font-weight: 600; } svg .on-dark { fill: #ffffff; font-weight: 600; }
+    svg line.grid { stroke: var(--grid); stroke-width: 1; } svg line.axis { stroke: var(--muted); stroke-width: 1; }
+    svg .cell { stroke: var(--bg); stroke-width: 2; } svg .cell.best { stroke: var(--accent); stroke-width: 4; }
+    svg .diverged { fill: var(--panel); } svg .hatch { stroke: #d1242f; stroke-width: 2; } svg .break { fill: var(--muted); font-size: 14px; }
+    ul.reading { flex-basis: 100%; margin: 0; padding-left: 20px; }
+    table { border-collapse: collapse; font-size: 13px; } th, td { padding: 4px 10px; text-align: right; border-bottom: 1px solid var(--grid); }
+    th { color: var(--muted); font-weight: 600; } tr.best td { background: var(--panel); font-weight: 600; }
+    """
+}
