@@ -26,10 +26,11 @@ struct Panels {
   }
 
   /// `layers 400-25-10, α = 1`: the axes in `always`, and those whose value differs between
-  /// groups.
-  func heading(for key: [SQLValue], always: [String]) -> String {
+  /// groups, but for those `excluding` names.
+  func heading(for key: [SQLValue], always: [String], excluding: [String] = []) -> String {
     axes.indices.filter { index in
-      always.contains(axes[index]) || Set(groups.map { $0.key[index] }).count > 1
+      !excluding.contains(axes[index])
+        && (always.contains(axes[index]) || Set(groups.map { $0.key[index] }).count > 1)
     }
     .map { Self.label(axes[$0], key[$0]) }
     .joined(separator: ", ")

@@ -108,6 +108,8 @@ public struct HTMLReport {
     let panels = Panels(grid.records, by: SweepGrid.panelAxes)
     let measured =
       grid.column("measured_on").contains(.text("train")) ? "train error" : "validation error"
+    let values = grid.column("final_error").compactMap(\.number)
+    let range = (values.min() ?? 0, values.max() ?? 1)
     let maps = panels.groups.map { key, cells in
       let lambdas = distinctNumbers(cells, "lambda")
       let rates = distinctNumbers(cells, "lr")
@@ -121,7 +123,7 @@ public struct HTMLReport {
             cells.first { $0["lambda"]?.number == lambda && $0["lr"]?.number == rate }.map(
               Self.cell)
           }
-        }
+        }, range: range
       ).svg
     }
     return Self.section(
@@ -151,11 +153,12 @@ public struct HTMLReport {
     let panels = Panels(reading.points, by: axis.panelAxes.all)
     var charts: [String] = []
     var readings: [String] = []
-    // One chart per combination of the axes other than α (validation) — α is a line colour.
+    // The validation curve draws a line pair per α on one chart; each other combination of
+    // axes is a chart of its own, named in its title.
+    let lineAxis = axis == .lambda ? "lr" : nil
+    let chartAxes = axis.panelAxes.all.indices.filter { axis.panelAxes.all[$0] != lineAxis }
     let groups = Dictionary(grouping: panels.groups.indices) { index in
-      panels.groups[index].key.enumerated().filter {
-        axis.panelAxes.all[$0.offset] != "lr" || axis == .examples
-      }.map(\.element)
+      chartAxes.map { panels.groups[index].key[$0] }
     }
     for indices in groups.values.sorted(by: { $0[0] < $1[0] }) {
       var series: [LineChart.Series] = []
@@ -163,7 +166,7 @@ public struct HTMLReport {
       for (index, groupIndex) in indices.enumerated() {
         let (key, curve) = panels.groups[groupIndex]
         let colour = Palette.categorical[index % Palette.categorical.count]
-        let name = panels.heading(for: key, always: axis.panelAxes.always)
+        let line = lineAxis.map { ", " + Panels.label($0, curve[0][$0] ?? .null) } ?? ""
         let xs = curve.map { $0[axis.column]?.number ?? .nan }
         series.append(
           .init(
@@ -174,14 +177,19 @@ public struct HTMLReport {
             points: zip(xs, curve.map { $0["train_error"]?.number ?? .nan }).map { ($0, $1) },
             colour: colour, dashed: true))
         legend += [
-          .init(name: "validation, \(name)", colour: colour),
-          .init(name: "train, \(name)", colour: colour, dashed: true),
+          .init(name: "validation" + line, colour: colour),
+          .init(name: "train" + line, colour: colour, dashed: true),
         ]
-        readings.append("\(name): \(reading.reading(curve))")
+        readings.append(
+          "\(panels.heading(for: key, always: axis.panelAxes.always)): \(reading.reading(curve))")
       }
+      let heading = panels.heading(
+        for: panels.groups[indices[0]].key, always: axis.panelAxes.always,
+        excluding: lineAxis.map { [$0] } ?? [])
       charts.append(
         LineChart(
-          title: axis == .lambda ? "error against λ" : "error against m",
+          title: (axis == .lambda ? "error against λ" : "error against m")
+            + (heading.isEmpty ? "" : " — " + heading),
           xLabel: axis == .lambda ? "λ (log scale; 0 at the left)" : "m, training examples",
           yLabel: "final error",
           x: axis == .lambda ? .logarithmic(withZero: true) : .linear, series: series,

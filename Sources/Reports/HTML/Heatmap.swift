@@ -18,15 +18,19 @@ struct Heatmap {
   var columnTitle: String
   /// By row, then column.
   var cells: [[Cell?]]
+  /// The values the colours span: those of all the heatmaps shown together, so that one colour
+  /// means one value in each.
+  var range: (low: Double, high: Double)
 
   var svg: String {
     let (left, top) = (90.0, 60.0)
     let cellWidth = min(150, 520 / Double(max(1, columns.count)))
     let cellHeight = 40.0
-    let width = left + cellWidth * Double(columns.count) + 20
+    // Wide enough for the cells, and for the title (about 7.5 pixels a character).
+    let width = max(left + cellWidth * Double(columns.count) + 20, Double(title.count) * 7.5 + 16)
     let height = top + cellHeight * Double(rows.count) + 20
     var drawing = SVG(width: width, height: height, title: title)
-    drawing.text(title, at: (0, 18), class: "title")
+    drawing.text(title, at: (8, 18), class: "title")
     drawing.text(
       columnTitle, at: (left + cellWidth * Double(columns.count) / 2, 36), anchor: "middle",
       class: "label")
@@ -40,8 +44,7 @@ struct Heatmap {
         <line x1="0" y1="0" x2="0" y2="6" class="hatch"/></pattern></defs>
 
         """)
-    let values = cells.joined().compactMap { $0?.value }
-    let (low, high) = (values.min() ?? 0, values.max() ?? 1)
+    let (low, high) = range
     for (column, name) in columns.enumerated() {
       drawing.text(
         name, at: (left + (Double(column) + 0.5) * cellWidth, top - 8), anchor: "middle",
@@ -97,7 +100,7 @@ struct WeightImages {
     let cell = pixel * Double(side) + 4
     var drawing = SVG(
       width: cell * Double(columns) + 4, height: 30 + cell * Double(rows), title: title)
-    drawing.text(title, at: (0, 18), class: "title")
+    drawing.text(title, at: (8, 18), class: "title")
     let levels = 16
     for (index, image) in images.enumerated() {
       let (x0, y0) = (4 + Double(index % columns) * cell, 30 + Double(index / columns) * cell)

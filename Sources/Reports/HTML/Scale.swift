@@ -18,6 +18,8 @@ struct Scale {
   /// The pixels `low` and `high` map to.
   let start: Double
   let end: Double
+  /// The distance between ticks of a linear scale.
+  private let step: Double
 
   /// A scale over `values` (non-finite ones ignored; on a log scale, those ≤ 0 too, but for a
   /// zero when `withZero`).
@@ -33,10 +35,11 @@ struct Scale {
       if low == high {
         (low, high) = (low - max(1, abs(low) * 0.1), high + max(1, abs(high) * 0.1))
       }
-      let step = Self.niceStep((high - low) / 5)
+      step = Self.niceStep((high - low) / 5)
       self.low = (low / step).rounded(.down) * step
       self.high = (high / step).rounded(.up) * step
     case .logarithmic:
+      step = 1
       let positive = values.filter { $0.isFinite && $0 > 0 }
       var low = log10(positive.min() ?? 1).rounded(.down)
       var high = log10(positive.max() ?? 10).rounded(.up)
@@ -66,7 +69,6 @@ struct Scale {
   var ticks: [(value: Double, label: String)] {
     switch kind {
     case .linear:
-      let step = Self.niceStep((high - low) / 5)
       return stride(from: low, through: high + step / 2, by: step).map { value in
         let clean = abs(value) < step / 1e6 ? 0 : value
         return (clean, ReportText.human(clean))
