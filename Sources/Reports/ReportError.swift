@@ -8,13 +8,17 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
   case invalidParameter(String)
   /// A report file whose header is malformed.
   case invalidReportFile(String)
+  /// The database holds nothing of what the report is about (no sweep, say).
+  case nothingToReport(String)
 
   public var description: String {
     switch self {
     case .invalidFilter(let message): "--where: \(message)"
     case .unknownReport(let name, let known):
       "there is no report '\(name)' (the catalog: \(known.joined(separator: ", ")))"
-    case .invalidParameter(let message), .invalidReportFile(let message): message
+    case .invalidParameter(let message), .invalidReportFile(let message),
+      .nothingToReport(let message):
+      message
     }
   }
 }

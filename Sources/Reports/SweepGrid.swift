@@ -54,21 +54,16 @@ struct SweepGrid {
 
   /// One cell: `final ± std / best` and its marks.
   private static func cell(_ row: [String: SQLValue]) -> TextTable.Cell {
-    let count = { (column: String) in row[column]?.number ?? 0 }
-    let marks =
-      (count("diverged") > 0 ? " ÷" : "") + (count("failed") > 0 ? " !" : "")
-      + (count("finished") + count("diverged") + count("failed") < count("runs") ? " …" : "")
+    let marks = CellMarks(row)
     guard let final = row["final_error"]?.number else {
-      return TextTable.Cell(
-        String(marks.dropFirst()), emphasis: count("diverged") + count("failed") > 0 ? .bad : .none)
+      return TextTable.Cell(marks.symbols, emphasis: marks.nothingFinished ? .bad : .none)
     }
-    let spread = row["final_error_std"]?.number.map {
-      " ± " + String(format: "%.2g", $0)
-    }
+    let spread = row["final_error_std"]?.number.map { " ± " + String(format: "%.2g", $0) }
     let best = row["best_error"]?.number.map { " / " + ReportText.human($0) }
-    let isBest = count("best") == 1
+    let isBest = row["best"]?.number == 1
     return TextTable.Cell(
-      ReportText.human(final) + (spread ?? "") + (best ?? "") + (isBest ? "*" : "") + marks,
+      ReportText.human(final) + (spread ?? "") + (best ?? "") + (isBest ? "*" : "")
+        + (marks.symbols.isEmpty ? "" : " " + marks.symbols),
       emphasis: isBest ? .good : .none)
   }
 
@@ -82,5 +77,23 @@ struct SweepGrid {
         edgeWarning(symbol, best: $0, of: distinctNumbers(panel, column), range: range)
       }
     }
+  }
+}
+
+/// What a cell of the `sweep` report's grid says of its runs beside its value: `÷` some
+/// diverged, `!` some failed, `…` some not finished yet.
+struct CellMarks {
+  let symbols: String
+  /// Some runs diverged or failed and none finished: the cell has no value for that reason.
+  let nothingFinished: Bool
+
+  init(_ row: [String: SQLValue]) {
+    let count = { (column: String) in row[column]?.number ?? 0 }
+    let ended = count("finished") + count("diverged") + count("failed")
+    symbols = [
+      count("diverged") > 0 ? "÷" : nil, count("failed") > 0 ? "!" : nil,
+      ended < count("runs") ? "…" : nil,
+    ].compactMap { $0 }.joined(separator: " ")
+    nothingFinished = count("finished") == 0 && count("diverged") + count("failed") > 0
   }
 }

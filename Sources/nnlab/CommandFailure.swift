@@ -56,6 +56,7 @@ extension ReportError {
     switch self {
     case .unknownReport, .invalidParameter, .invalidFilter: .usage
     case .invalidReportFile: .badData
+    case .nothingToReport: .missingInput
     }
   }
 }

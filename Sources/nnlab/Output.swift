@@ -19,6 +19,16 @@ final class Output: TextSink {
       file = nil
       return
     }
+    // A report written over a database (`--output runs.sqlite`, `--db x.html`) would lose it.
+    if let handle = FileHandle(forReadingAtPath: path) {
+      defer { try? handle.close() }
+      if (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8) {
+        throw CommandFailure(
+          message:
+            "\(path) is a SQLite database: nnlab does not write over it (choose another file)",
+          exitCode: .usage)
+      }
+    }
     let url = URL(fileURLWithPath: path)
     // A new file of a unique name (mkstemp: created exclusively, never through a link).
     var template = Array(

@@ -1,5 +1,6 @@
 import Foundation
 import Tracking
+import Training
 
 /// A run's outcome in a few lines, or as JSON for scripts.
 struct RunSummary {
@@ -36,8 +37,10 @@ struct RunSummary {
     return lines.joined(separator: "\n")
   }
 
-  var json: String {
-    let object: [String: Any?] = [
+  /// The summary as JSON; with the report of the run that just trained, also its wall time
+  /// (`seconds`) and the part of it spent recording (`recordingSeconds`).
+  func json(of report: Runner.Report? = nil) -> String {
+    var object: [String: Any?] = [
       "id": run.id, "status": run.status.rawValue, "layers": run.spec.layers,
       "epochs": run.spec.epochs,
       "lastEpoch": run.lastEpoch, "cost": run.finalCost, "trainError": run.finalTrainError,
@@ -46,6 +49,10 @@ struct RunSummary {
       "bestValidationError": run.bestValidationError, "error": run.error,
       "stoppedEarly": run.stoppedEarly,
     ]
+    if let report {
+      object["seconds"] = report.seconds
+      object["recordingSeconds"] = report.storageSeconds
+    }
     let data = try? JSONSerialization.data(
       withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])
     return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"

@@ -71,13 +71,40 @@ import Tracking
     #expect(cells.count == grid.rows.count)
     for row in grid.records {
       let cell = try #require(
-        cells.first { $0.attributes["data-lambda"] == RowText.plain(row["lambda"] ?? .null) })
+        cells.first {
+          $0.attributes["data-lambda"] == RowText.plain(row["lambda"] ?? .null)
+            && $0.attributes["data-lr"] == RowText.plain(row["lr"] ?? .null)
+        })
       // Every digit: the value reads back as the same Double.
       #expect(
         Double(cell.attributes["data-value"] ?? "")?.bitPattern
           == row["final_error"]?.number?.bitPattern)
       #expect((cell.attributes["class"] == "cell best") == (row["best"] == .integer(1)))
     }
+  }
+
+  /// Sweep 3: α = 0.3 finished, α = 100 diverged — its cell hatched and marked, and its run
+  /// the "diverged" one of the gradient norms.
+  @Test func aDivergedCellIsHatchedAndItsGradientsShown() throws {
+    let store = try Fixture.open()
+    let html = try HTMLReport.html(of: .sweep(3), in: store)
+    let outline = try #require(Outline.parse(html))
+    let cells = outline.elements.filter { $0.attributes["data-lr"] != nil }
+    let diverged = try #require(cells.first { $0.attributes["data-lr"] == "100.0" })
+    let finished = try #require(cells.first { $0.attributes["data-lr"] == "0.3" })
+    #expect(
+      diverged.attributes["fill"] == "url(#hatch-0)" && diverged.attributes["data-value"] == "")
+    #expect(finished.attributes["fill"]?.hasPrefix("#") == true)
+    #expect(html.contains(">÷</text>"))
+    let run = try #require(try store.runs(RunQuery(sweep: 3, statuses: [.diverged])).first)
+    #expect(html.contains("run \(run.id), diverged (λ = 0, α = 100)"))
+  }
+
+  @Test func textIsEscapedAndControlCharactersLeftOut() {
+    #expect(XML.escaped("<b>&\"x'\u{1}y\tz") == "&lt;b&gt;&amp;&quot;x&#39;y\tz")
+    var drawing = SVG(width: 10, height: 10, title: "a\u{7}<title>")
+    drawing.text("\u{0}5 < 6", at: (1, 2))
+    #expect(Outline.parse(drawing.xml) != nil)
   }
 
   @Test func chosenRunsGetTheirSeriesAndTable() throws {

@@ -213,6 +213,17 @@ import Tracking
     #expect(try run(["report", "--html", file, "--sweep", "9"], db: db).status == 66)
     #expect(try run(["report", "--html", file, "--csv"], db: db).status == 64)
     #expect(try run(["report", "--html", file, "--runs", "1;2"], db: db).status == 64)
+    #expect(try run(["report", "--html", file, "--runs", ""], db: db).status == 64)
+    // Each run once, however often it is named.
+    #expect(try run(["report", "--html", file, "--runs", "2,1,2"], db: db).status == 0)
+    let rows = try String(contentsOfFile: file, encoding: .utf8).components(separatedBy: "<tr")
+    #expect(rows.count == 1 + 1 + 2)  // before the table, the heading row, runs 2 and 1
+    // Never over a database.
+    let before = try Data(contentsOf: URL(fileURLWithPath: db))
+    let over = try run(["report", "--html", db], db: db)
+    #expect(over.status == 64 && over.standardError.contains("is a SQLite database"))
+    #expect(try run(["export", "epochs", "--output", db], db: db).status == 64)
+    #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
   }
 
   /// CSV read back gives the database's numbers bit for bit.

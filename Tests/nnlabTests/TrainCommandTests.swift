@@ -23,6 +23,10 @@ struct TrainCommandTests {
     let summary = try json(train.standardOutput)
     #expect(summary["status"] as? String == "finished" && summary["lastEpoch"] as? Int == 30)
     #expect(summary["layers"] as? String == "2-4-2")
+    // The wall time, and the part of it spent recording.
+    let seconds = try #require(summary["seconds"] as? Double)
+    let recording = try #require(summary["recordingSeconds"] as? Double)
+    #expect(seconds > 0 && recording > 0 && recording < seconds)
     // No terminal: no progress bar, one line of how it went.
     #expect(
       train.standardError.hasPrefix("run 1 finished in ")

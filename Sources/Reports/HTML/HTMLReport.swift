@@ -16,15 +16,31 @@ public struct HTMLReport {
   let store: RunDatabase
   let runs: [Run]
   let sweep: Sweep?
+  /// The finished runs, the best first: by final validation error (train error without a
+  /// validation split).
+  let ranked: [Run]
+
+  private init(store: RunDatabase, runs: [Run], sweep: Sweep?) {
+    self.store = store
+    self.runs = runs
+    self.sweep = sweep
+    ranked = runs.compactMap { run in
+      run.status == .finished
+        ? (run.finalValidationError ?? run.finalTrainError).map { (run, $0) } : nil
+    }
+    .sorted { $0.1 < $1.1 }.map(\.0)
+  }
 
   /// The report of `selection` in `store`, as an HTML document.
-  /// - Throws: `TrackingError.sweepNotFound` / `.runNotFound`; what reading the database throws.
+  /// - Throws: `TrackingError.sweepNotFound` / `.runNotFound`, `ReportError.nothingToReport`
+  ///   for a database without a sweep; what reading the database throws.
   public static func html(of selection: Selection, in store: RunDatabase) throws -> String {
     let report: HTMLReport
     switch selection {
     case .sweep(let id):
       guard let sweep = try id.map(store.existingSweep) ?? store.sweep() else {
-        throw ReportError.invalidParameter("there is no sweep in \(store.path ?? "the database")")
+        throw ReportError.nothingToReport(
+          "\(store.path ?? "the database") has no sweep: choose runs with --runs 1,2,…")
       }
       report = HTMLReport(
         store: store, runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep)
@@ -32,16 +48,6 @@ public struct HTMLReport {
       report = HTMLReport(store: store, runs: try ids.map(store.run), sweep: nil)
     }
     return try report.document()
-  }
-
-  /// The figure runs are ranked by: the final validation error of a finished run (its train
-  /// error without a validation split).
-  private func figure(_ run: Run) -> Double? {
-    run.status == .finished ? run.finalValidationError ?? run.finalTrainError : nil
-  }
-
-  private var ranked: [Run] {
-    runs.filter { figure($0) != nil }.sorted { figure($0)! < figure($1)! }
   }
 
   private func document() throws -> String {
@@ -62,7 +68,7 @@ public struct HTMLReport {
       "\(runs.count) runs — "
       + RunStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" }
       }.joined(separator: ", ")
-      + " · \(store.path ?? "in memory") · written \(Timestamp.now())"
+      + " · \((store.path as NSString?)?.lastPathComponent ?? "in memory") · written \(Timestamp.now())"
     return """
       <!DOCTYPE html>
       <html xmlns="http://www.w3.org/1999/xhtml" lang="en">
@@ -108,9 +114,14 @@ public struct HTMLReport {
     let panels = Panels(grid.records, by: SweepGrid.panelAxes)
     let measured =
       grid.column("measured_on").contains(.text("train")) ? "train error" : "validation error"
-    let values = grid.column("final_error").compactMap(\.number)
-    let range = (values.min() ?? 0, values.max() ?? 1)
-    let maps = panels.groups.map { key, cells in
+    // Colour by rank among every cell shown: one colour is one place in the order on every
+    // heatmap, and an outlier (a nearly diverged cell) does not wash out the others.
+    let values = Array(Set(grid.column("final_error").compactMap(\.number))).sorted()
+    let shade = { (value: Double) in
+      values.count > 1 ? Double(values.firstIndex(of: value) ?? 0) / Double(values.count - 1) : 0
+    }
+    let maps = panels.groups.enumerated().map { number, panel in
+      let (key, cells) = panel
       let lambdas = distinctNumbers(cells, "lambda")
       let rates = distinctNumbers(cells, "lr")
       let heading = panels.heading(for: key, always: [])
@@ -120,26 +131,27 @@ public struct HTMLReport {
         rowTitle: "λ", columnTitle: "α (learning rate)",
         cells: lambdas.map { lambda in
           rates.map { rate in
-            cells.first { $0["lambda"]?.number == lambda && $0["lr"]?.number == rate }.map(
-              Self.cell)
+            cells.first { $0["lambda"]?.number == lambda && $0["lr"]?.number == rate }.map {
+              Self.cell($0, shade: shade)
+            }
           }
-        }, range: range
+        }, number: number
       ).svg
     }
     return Self.section(
       "λ × α",
-      "The mean final \(measured) of each cell's runs (over seeds): the brighter, the lower; ★ the best cell; hatched cells diverged or failed.",
+      "The mean final \(measured) of each cell's runs (over seeds), coloured by its rank: the brighter, the lower; ★ the best cell; ÷ some runs diverged, ! some failed, … some not finished; hatched: none finished.",
       maps)
   }
 
-  private static func cell(_ row: [String: SQLValue]) -> Heatmap.Cell {
+  private static func cell(_ row: [String: SQLValue], shade: (Double) -> Double) -> Heatmap.Cell {
     let value = row["final_error"]?.number
-    let diverged = (row["diverged"]?.number ?? 0) > 0
-    let label =
-      value.map(ReportText.human)
-      ?? (diverged ? "÷ diverged" : (row["failed"]?.number ?? 0) > 0 ? "! failed" : "…")
+    let marks = CellMarks(row)
     return Heatmap.Cell(
-      value: value, label: label, best: row["best"]?.number == 1, diverged: diverged,
+      shade: value.map(shade),
+      label: [value.map(ReportText.human), marks.symbols.isEmpty ? nil : marks.symbols]
+        .compactMap { $0 }.joined(separator: " "),
+      best: row["best"]?.number == 1, hatched: marks.nothingFinished,
       data: [
         ("lambda", RowText.plain(row["lambda"] ?? .null)),
         ("lr", RowText.plain(row["lr"] ?? .null)),
@@ -238,21 +250,31 @@ public struct HTMLReport {
     }
     return Self.section(
       "Learning curves",
-      "Every run's cost, train and validation error per epoch, one line per run, coloured by λ.",
+      charts.isEmpty
+        ? "No epoch recorded yet."
+        : "Every run's cost, train and validation error per epoch, one line per run, coloured by λ.",
       charts)
   }
 
   private func gradients() throws -> String {
-    guard let best = ranked.first, let worst = ranked.last else {
-      return Self.section("Gradient norms", "No finished run yet.", [])
+    let best = ranked.first
+    // The worst: a run that diverged (its gradients exploded), else the last finished.
+    let worst = runs.first { $0.status == .diverged } ?? ranked.last
+    var shown = best.map { [($0, "the best")] } ?? []
+    if let worst, worst.id != best?.id {
+      shown.append((worst, worst.status == .diverged ? "diverged" : "the worst"))
     }
-    let charts = try (best.id == worst.id ? [(best, "best")] : [(best, "best"), (worst, "worst")])
+    guard !shown.isEmpty else {
+      return Self.section("Gradient norms", "No run has finished or diverged yet.", [])
+    }
+    let charts =
+      try shown
       .map { run, which in
         let layers = try store.layerEpochs(of: run.id)
         let numbers = Array(Set(layers.map(\.layer))).sorted()
         return LineChart(
           title:
-            "‖D(l)‖ — run \(run.id), the \(which) (λ = \(ReportText.human(run.spec.lambda)), α = \(ReportText.human(run.spec.learningRate)))",
+            "‖D(l)‖ — run \(run.id), \(which) (λ = \(ReportText.human(run.spec.lambda)), α = \(ReportText.human(run.spec.learningRate)))",
           xLabel: "epoch", yLabel: "‖D(l)‖ (log)", y: .logarithmic(withZero: false),
           series: numbers.enumerated().map { index, layer in
             .init(
@@ -269,7 +291,7 @@ public struct HTMLReport {
       }
     return Self.section(
       "Gradient norms",
-      "Each layer's gradient norm over the epochs, for the best and the worst finished run: a first layer far below the last is a gradient vanishing on its way back.",
+      "Each layer's gradient norm over the epochs, for the best finished run and the worst (a diverged one if there is one): a first layer far below the last is a gradient vanishing on its way back; a rise without end, one exploding.",
       charts)
   }
 
@@ -306,7 +328,7 @@ public struct HTMLReport {
     // Image data (a square number of inputs): each hidden unit's input weights as an image.
     if let theta1 = snapshots.last?.first {
       let side = Int(Double(theta1.cols - 1).squareRoot().rounded())
-      if side >= 2 && side * side == theta1.cols - 1 {
+      if side >= 4 && side * side == theta1.cols - 1 {
         let values = try theta1.values()
         let images = (0..<theta1.rows).map { row in
           Array(values[(row * theta1.cols + 1)..<((row + 1) * theta1.cols)])
@@ -350,9 +372,9 @@ public struct HTMLReport {
 
   // MARK: Helpers
 
-  /// At most about 400 of `values`, evenly spaced, the last always kept.
+  /// At most 401 of `values`, evenly spaced, the last always kept.
   static func thinned<T>(_ values: [T]) -> [T] {
-    let step = max(1, values.count / 400)
+    let step = max(1, (values.count + 399) / 400)
     return values.enumerated().filter { $0.offset % step == 0 || $0.offset == values.count - 1 }
       .map(\.element)
   }

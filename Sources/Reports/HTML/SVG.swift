@@ -16,12 +16,16 @@ struct SVG {
     self.title = title
   }
 
-  /// Adds `<name attributes…>text</name>`, or `<name attributes…/>` without text.
+  /// Adds `<name attributes…>text</name>`, or `<name attributes…/>` without text; `more`
+  /// are attributes after the others (a chart's `data-…`).
   mutating func add(
-    _ name: String, _ attributes: KeyValuePairs<String, String>, text: String? = nil
+    _ name: String, _ attributes: KeyValuePairs<String, String>,
+    more: [(String, String)] = [], text: String? = nil
   ) {
     body += "<\(name)"
-    for (key, value) in attributes { body += " \(key)=\"\(XML.escaped(value))\"" }
+    for (key, value) in attributes.map({ ($0.key, $0.value) }) + more {
+      body += " \(key)=\"\(XML.escaped(value))\""
+    }
     body += text.map { ">\(XML.escaped($0))</\(name)>" } ?? "/>"
     body += "\n"
   }
@@ -70,17 +74,20 @@ struct SVG {
 
 /// Text for XML and HTML.
 enum XML {
-  /// `text` with `&`, `<`, `>` and quotes escaped.
+  /// `text` with `&`, `<`, `>` and quotes escaped, and the control characters XML does not
+  /// allow (all below U+0020 but tab, line feed and carriage return) left out.
   static func escaped(_ text: String) -> String {
     var result = ""
-    for character in text {
-      switch character {
+    for scalar in text.unicodeScalars {
+      switch scalar {
       case "&": result += "&amp;"
       case "<": result += "&lt;"
       case ">": result += "&gt;"
       case "\"": result += "&quot;"
       case "'": result += "&#39;"
-      default: result.append(character)
+      case "\t", "\n", "\r": result.unicodeScalars.append(scalar)
+      case _ where scalar.value < 0x20: continue
+      default: result.unicodeScalars.append(scalar)
       }
     }
     return result

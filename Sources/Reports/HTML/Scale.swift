@@ -75,8 +75,10 @@ struct Scale {
       }
     case .logarithmic:
       let decades = Int(high - low)
+      // Over many decades, a label every few, so that they do not run into each other.
+      let every = max(1, (decades + 7) / 8)
       var ticks: [(Double, String)] = []
-      for exponent in Int(low)...Int(high) {
+      for exponent in Int(low)...Int(high) where (exponent - Int(low)) % every == 0 {
         if placesZero && exponent == Int(low) {
           ticks.append((0, "0"))
           continue

@@ -12,7 +12,7 @@ struct Demo: ParsableCommand {
     discussion: """
       Trains 12 runs (λ 0, 1, 10, 100 × α 0.3, 1, 3; 300 epochs, 20 % held out for validation)
       with one worker per core, prints the sweep and validation-curve reports, and writes the
-      HTML report beside the database. About a minute on two cores in a release build.
+      HTML report beside the database. About 30 seconds on two cores in a release build.
       """)
 
   @Option(name: .customLong("db"), help: "The database (default ./nnlab-demo.sqlite).")
@@ -49,7 +49,9 @@ struct Demo: ParsableCommand {
     try Output.write(
       ReportText(curve, view: .validationCurve, colour: Terminal.standardOutput.usesColour), to: nil
     )
-    let html = (path as NSString).deletingPathExtension + ".html"
+    // Beside the database: nnlab-demo.sqlite → nnlab-demo.html.
+    let html =
+      (path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) : path) + ".html"
     try Output.write(try HTMLReport.html(of: .sweep(latest), in: store), to: html)
     print("\nthe HTML report, with every chart: \(html)")
   }

@@ -54,6 +54,9 @@ struct ReportCommand: ParsableCommand {
     if html != nil && (rowOutput.format != nil || rowOutput.output != nil) {
       throw ValidationError("--html writes its own file: --csv, --json and --output do not apply")
     }
+    if html != nil && (list || !parameters.isEmpty) {
+      throw ValidationError("--html takes --sweep or --runs, not --list or --param")
+    }
     _ = try runIDs()
     _ = try arguments()
   }
@@ -97,15 +100,16 @@ struct ReportCommand: ParsableCommand {
     return try sql.map { try Report(name: "--sql", sql: $0) }
   }
 
-  /// The ids of `--runs`.
+  /// The ids of `--runs`, each once, in the order given.
   private func runIDs() throws -> [Int64]? {
     try runs.map { list in
-      try list.split(separator: ",").map {
+      let ids = try list.split(separator: ",", omittingEmptySubsequences: false).map {
         guard let id = Int64($0.trimmingCharacters(in: .whitespaces)) else {
           throw ValidationError("--runs takes run ids separated by commas, got '\(list)'")
         }
         return id
       }
+      return ids.enumerated().filter { ids.firstIndex(of: $0.element) == $0.offset }.map(\.element)
     }
   }
 
