@@ -3,13 +3,18 @@ import PackageDescription
 
 /// The matrix kernel is `SIMD8<Double>` with fused multiply-adds, which Swift turns into FMA
 /// instructions only when it compiles for a processor that has them; without a target CPU each
-/// lane becomes a library call. On x86-64 the default is `haswell` (AVX2 + FMA: every x86-64
-/// processor since 2013), so the binary runs on any current machine; `NNLAB_CPU=native` builds
-/// for this machine's processor (AVX-512 where it has it, about a quarter faster products).
-/// ARM64 has FMA in its baseline and needs no flag.
+/// lane becomes a library call. On x86-64 a release build is for this machine's processor
+/// (`native`: AVX-512 where it has it, about a quarter faster products than AVX2), and a debug
+/// build for `haswell` (AVX2 + FMA: every x86-64 processor since 2013). `NNLAB_CPU` overrides
+/// both: `NNLAB_CPU=haswell swift build -c release` makes a binary for any current x86-64
+/// machine. ARM64 has FMA in its baseline and needs no flag.
 let processorSettings: [SwiftSetting] = {
   #if arch(x86_64)
-    return [.unsafeFlags(["-target-cpu", Context.environment["NNLAB_CPU"] ?? "haswell"])]
+    let chosen = Context.environment["NNLAB_CPU"]
+    return [
+      .unsafeFlags(["-target-cpu", chosen ?? "native"], .when(configuration: .release)),
+      .unsafeFlags(["-target-cpu", chosen ?? "haswell"], .when(configuration: .debug)),
+    ]
   #else
     return []
   #endif

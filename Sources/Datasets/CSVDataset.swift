@@ -61,24 +61,24 @@ public enum CSVDataset {
     guard let header = reader.headerRow, header != [""] else {
       throw DatasetError.invalid("\(name) is empty: a header row is needed")
     }
-    var rows: [[String]] = []
+    // Each row's numbers are read as it comes, so the fields are never all held as text.
+    var examples = Examples(layout: try Layout(header: header, columns: columns, name: name))
     while let row = reader.next() {
       if row == [""] { continue }  // a blank line
       guard row.count == header.count else {
         throw DatasetError.invalid(
-          "\(name), row \(rows.count + 1) of data: \(row.count) fields, but the header has \(header.count)"
+          "\(name), row \(examples.count + 1) of data: \(row.count) fields, but the header has \(header.count)"
         )
       }
-      rows.append(row)
+      try examples.append(row, name: name)
     }
     if let error = reader.error {
       throw DatasetError.invalid("\(name) is not valid CSV (\(error))")
     }
-    guard !rows.isEmpty else {
+    guard examples.count > 0 else {
       throw DatasetError.invalid("\(name) has a header but no rows of data")
     }
-    return try Layout(header: header, columns: columns, name: name).dataset(
-      rows: rows, name: name, sha256: Dataset.sha256(of: data), classes: classes)
+    return try examples.dataset(name: name, sha256: Dataset.sha256(of: data), classes: classes)
   }
 
   /// Where the features and outputs are in the header.
@@ -137,38 +137,75 @@ public enum CSVDataset {
       self.header = names
     }
 
-    func dataset(rows: [[String]], name: String, sha256: String, classes given: [String]?) throws
-      -> Dataset
-    {
-      func number(_ row: Int, _ column: Int) throws -> Double {
-        let field = rows[row][column].trimmingCharacters(in: .whitespaces)
-        guard let value = Double(field) else {
+    /// The number in `field` of a row, or why it is not one.
+    func number(_ field: String, row: Int, column: Int, name: String) throws -> Double {
+      // Most fields are bare numbers: Double reads them without trimming first.
+      if let value = Double(field), value.isFinite { return value }
+      let text = field.trimmingCharacters(in: .whitespaces)
+      guard let value = Double(text) else {
+        throw DatasetError.invalid(
+          "\(name), row \(row) of data, column '\(header[column])': '\(text)' is not a number")
+      }
+      guard value.isFinite else {
+        throw DatasetError.invalid(
+          "\(name), row \(row) of data, column '\(header[column])': \(text) is not a finite number")
+      }
+      return value
+    }
+
+    /// The distinct labels, numerically sorted when all are numbers, else in text order.
+    static func sortedClasses(_ labels: [String]) -> [String] {
+      let distinct = Set(labels).map { (label: $0, number: Double($0)) }
+      guard distinct.allSatisfy({ $0.number != nil }) else { return distinct.map(\.label).sorted() }
+      return distinct.sorted { ($0.number ?? 0, $0.label) < ($1.number ?? 0, $1.label) }.map(
+        \.label)
+    }
+  }
+
+  /// The examples read so far: their features as numbers, their labels (or targets).
+  private struct Examples {
+    let layout: Layout
+    private(set) var count = 0
+    private var inputs: [Double] = []
+    private var labels: [String] = []
+    private var targets: [Double] = []
+
+    init(layout: Layout) { self.layout = layout }
+
+    mutating func append(_ row: [String], name: String) throws {
+      count += 1
+      for column in layout.features {
+        inputs.append(try layout.number(row[column], row: count, column: column, name: name))
+      }
+      if let label = layout.label {
+        let text = row[label].trimmingCharacters(in: .whitespaces)
+        guard !text.isEmpty else {
           throw DatasetError.invalid(
-            "\(name), row \(row + 1) of data, column '\(header[column])': '\(field)' is not a number"
+            "\(name), row \(count) of data, column '\(layout.header[label])': the label is empty")
+        }
+        labels.append(text)
+      }
+      for column in layout.targets {
+        let value = try layout.number(row[column], row: count, column: column, name: name)
+        guard (0...1).contains(value) else {
+          throw DatasetError.invalid(
+            "\(name), row \(count) of data, target column '\(layout.header[column])': \(value) is outside [0, 1]"
           )
         }
-        guard value.isFinite else {
-          throw DatasetError.invalid(
-            "\(name), row \(row + 1) of data, column '\(header[column])': \(field) is not a finite number"
-          )
-        }
-        return value
+        targets.append(value)
       }
-      var inputValues: [Double] = []
-      inputValues.reserveCapacity(rows.count * features.count)
-      for row in rows.indices {
-        for column in features { inputValues.append(try number(row, column)) }
-      }
-      let inputs = try Matrix(rows: rows.count, columns: features.count, elements: inputValues)
+    }
+
+    /// The dataset; with `given` classes, the labels must be among them and are encoded in
+    /// their order.
+    func dataset(name: String, sha256: String, classes given: [String]?) throws -> Dataset {
+      let header = layout.header
+      let inputMatrix = try Matrix(rows: count, columns: layout.features.count, elements: inputs)
       let outputs: Outputs
-      let targets: Matrix
-      if let label {
-        var labels = rows.map { $0[label].trimmingCharacters(in: .whitespaces) }
-        if let row = labels.firstIndex(of: "") {
-          throw DatasetError.invalid(
-            "\(name), row \(row + 1) of data, column '\(header[label])': the label is empty")
-        }
-        let classes = given ?? Self.sortedClasses(labels)
+      let targetMatrix: Matrix
+      if let label = layout.label {
+        var labels = labels
+        let classes = given ?? Layout.sortedClasses(labels)
         if let given {
           // A label names a class when the texts match, or both are the same number ("0.0" is "0").
           for row in labels.indices where !given.contains(labels[row]) {
@@ -189,37 +226,16 @@ public enum CSVDataset {
         let position = Dictionary(
           uniqueKeysWithValues: classes.enumerated().map { ($0.element, $0.offset) })
         outputs = .classes(classes)
-        targets = Matrix(rows: rows.count, columns: classes.count) { i, k in
+        targetMatrix = Matrix(rows: count, columns: classes.count) { i, k in
           position[labels[i]] == k ? 1 : 0
         }
       } else {
-        var values: [Double] = []
-        for row in rows.indices {
-          for column in self.targets {
-            let value = try number(row, column)
-            guard (0...1).contains(value) else {
-              throw DatasetError.invalid(
-                "\(name), row \(row + 1) of data, target column '\(header[column])': \(value) is outside [0, 1]"
-              )
-            }
-            values.append(value)
-          }
-        }
-        outputs = .targets(self.targets.map { header[$0] })
-        targets = try Matrix(rows: rows.count, columns: self.targets.count, elements: values)
+        outputs = .targets(layout.targets.map { header[$0] })
+        targetMatrix = try Matrix(rows: count, columns: layout.targets.count, elements: targets)
       }
       return Dataset(
-        name: name, sha256: sha256, featureNames: features.map { header[$0] }, outputs: outputs,
-        inputs: inputs,
-        targets: targets)
-    }
-
-    /// The distinct labels, numerically sorted when all are numbers, else in text order.
-    static func sortedClasses(_ labels: [String]) -> [String] {
-      let distinct = Set(labels).map { (label: $0, number: Double($0)) }
-      guard distinct.allSatisfy({ $0.number != nil }) else { return distinct.map(\.label).sorted() }
-      return distinct.sorted { ($0.number ?? 0, $0.label) < ($1.number ?? 0, $1.label) }.map(
-        \.label)
+        name: name, sha256: sha256, featureNames: layout.features.map { header[$0] },
+        outputs: outputs, inputs: inputMatrix, targets: targetMatrix)
     }
   }
 }

@@ -1,6 +1,7 @@
 import Backprop
 import Datasets
 import Foundation
+import Synchronization
 import Tracking
 
 /// Trains runs and records every epoch through the storage layer: creates the run, trains it by
@@ -57,6 +58,9 @@ public struct Runner: Sendable {
   /// Threads for this run's matrix products (`Parallelism.threads`); the results are the same
   /// bits with any number.
   public var threads = 1
+  /// The data of the last run trained: a worker's next run of the same sweep reads the same
+  /// file, and parsing it again would cost more than some runs.
+  private let lastData = LastDataset()
 
   public init(database: RunDatabase) {
     self.database = database
@@ -164,7 +168,7 @@ public struct Runner: Sendable {
     else {
       throw TrainingError.cannotResume("run \(id) does not say where its data came from")
     }
-    let dataset = try source.load()
+    let dataset = try lastData.load(source)
     guard dataset.sha256 == stored.spec.datasetSha256 else {
       throw TrainingError.cannotResume(
         "the data of run \(id) has changed since it ran (\(dataset.name): SHA-256 \(dataset.sha256.prefix(12))…,"
@@ -349,5 +353,18 @@ public struct Runner: Sendable {
             values: weights[$0].elements)
         }
         : [])
+  }
+}
+
+/// One data source and its dataset, kept from one run to the next of a worker.
+private final class LastDataset: Sendable {
+  private let kept = Mutex<(source: DataSource, dataset: Dataset)?>(nil)
+
+  /// `source`'s dataset: the one kept when it is the same source, else loaded (and kept).
+  func load(_ source: DataSource) throws -> Dataset {
+    if let kept = kept.withLock({ $0 }), kept.source == source { return kept.dataset }
+    let dataset = try source.load()
+    kept.withLock { $0 = (source, dataset) }
+    return dataset
   }
 }

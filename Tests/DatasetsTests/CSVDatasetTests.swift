@@ -23,6 +23,14 @@ struct CSVDatasetTests {
     #expect(dataset.targets.rowArrays == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]])
   }
 
+  /// Spaces around a number or a label are not part of it.
+  @Test func fieldsAreTrimmed() throws {
+    let dataset = try Self.load("a, b ,label\n 1 ,2.5 , cat\n3,\t4 ,dog\n")
+    #expect(dataset.featureNames == ["a", "b"])
+    #expect(dataset.inputs.rowArrays == [[1, 2.5], [3, 4]])
+    #expect(dataset.outputs == .classes(["cat", "dog"]))
+  }
+
   @Test func quotedFieldsAndCRLFLineEnds() throws {
     let dataset = try Self.load("\"first, feature\",second,\"kind\"\r\n1,2,\"a, b\"\r\n3,4,c\r\n")
     #expect(dataset.featureNames == ["first, feature", "second"])

@@ -1,0 +1,174 @@
+"""nnlab against its peers, measured side by side in one run on this machine; every figure is
+the median of the repetitions (5 unless given). Called by bench/run.sh after a release build.
+
+1. Seconds per epoch, nnlab with full tracking (every epoch recorded, weights snapshotted) vs
+   bench/numpy_reference.py, one thread each, on the same data file and the same initial
+   weights: 400-25-10 at m = 5000, 64-25-10 on ../shared/data/digits.csv, 784-128-10 at
+   m = 10000. nnlab's epoch is (wall(E2) − wall(E1)) / (E2 − E1) of whole `nnlab train`
+   commands, so starting and loading cancel out. Both must reach the same final cost.
+2. Tracking overhead: the time nnlab's runner spends recording (its `recordingSeconds`) over
+   the rest of the epoch.
+3. Metric values recorded per second: nnlab (a digits run with snapshots only at the ends) vs
+   MLflow's SQLite store and Python's sqlite3 (bench/metrics_peer.py).
+4. Sweep throughput: a 4 × 4 sweep with 1 and with 2 worker processes.
+5. Peak memory (RSS) of each process.
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+NNLAB = ".build/release/nnlab"
+REPETITIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+DIGITS = os.path.join("..", "shared", "data", "digits.csv")
+
+
+def timed(command, folder):
+    """Runs `command`; returns (wall seconds, peak RSS in MB, stdout)."""
+    rss = os.path.join(folder, "rss")
+    start = time.perf_counter()
+    done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss] + command, check=True,
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    wall = time.perf_counter() - start
+    with open(rss) as file:
+        return wall, int(file.read().split()[-1]) / 1024, done.stdout
+
+
+def write_problem(folder, name, x, labels, layers):
+    """The data file and initial weights both implementations read."""
+    data = os.path.join(folder, f"{name}.csv")
+    header = ",".join([f"x{i}" for i in range(x.shape[1])] + ["label"])
+    np.savetxt(data, np.hstack([x, labels[:, None]]), delimiter=",", header=header, comments="",
+               fmt="%.17g")
+    rng = np.random.default_rng(7)
+    thetas = []
+    for inputs, outputs in zip(layers, layers[1:]):
+        epsilon = np.sqrt(6) / np.sqrt(inputs + outputs)
+        thetas.append(rng.uniform(-epsilon, epsilon, (outputs, inputs + 1)).tolist())
+    weights = os.path.join(folder, f"{name}.json")
+    with open(weights, "w") as file:
+        json.dump({"theta": thetas}, file)
+    return data, weights
+
+
+def nnlab_train(folder, data, weights, layers, epochs, extra=()):
+    database = os.path.join(folder, f"run-{time.monotonic_ns()}.sqlite")
+    wall, rss, out = timed([NNLAB, "train", "--data", data, "--label", "label", "--layers", layers,
+                            "--init-weights", weights, "--lambda", "1", "--lr", "1", "--epochs",
+                            str(epochs), "--validation", "0", "--scale", "none",
+                            "--gradcheck-every", "0", "--db", database, "--quiet", "--json",
+                            *extra], folder)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(database + suffix):
+            os.remove(database + suffix)
+    return wall, rss, json.loads(out)
+
+
+def epoch_times(folder, name, x, labels, layers, small, large):
+    slug = "-".join(map(str, layers))
+    data, weights = write_problem(folder, slug, x, labels, layers)
+    architecture = "-".join(map(str, layers))
+    nnlab, overheads, rss, cost = [], [], 0.0, None
+    for _ in range(REPETITIONS):
+        short, _, _ = nnlab_train(folder, data, weights, architecture, small)
+        long, peak, summary = nnlab_train(folder, data, weights, architecture, large)
+        nnlab.append((long - short) / (large - small))
+        recording = summary["recordingSeconds"]
+        overheads.append(recording / (summary["seconds"] - recording))
+        rss, cost = max(rss, peak), summary["cost"]
+    _, numpy_rss, out = timed(["env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE",
+                               sys.executable, "bench/numpy_reference.py", data, weights, "1", "1",
+                               str(large), str(REPETITIONS)], folder)
+    rows = [line.split() for line in out.splitlines()]
+    numpy_epoch = statistics.median(float(row[0]) for row in rows)
+    numpy_cost = float(rows[-1][1])
+    return {"name": name, "nnlab": statistics.median(nnlab), "numpy": numpy_epoch,
+            "overhead": statistics.median(overheads), "same": abs(cost - numpy_cost) <= 1e-9 * abs(numpy_cost),
+            "cost": (cost, numpy_cost), "rss": (rss, numpy_rss)}
+
+
+def metric_rates(folder):
+    table = np.loadtxt(DIGITS, delimiter=",", skiprows=1)
+    data, weights = write_problem(folder, "metrics", table[:, :-1] / 16, table[:, -1], [64, 25, 10])
+    rates = []
+    for _ in range(REPETITIONS):
+        _, _, summary = nnlab_train(folder, data, weights, "64-25-10", 2000,
+                                    ("--snapshot-every", "1000000"))
+        rates.append(15 * 2001 / summary["recordingSeconds"])
+    peers = {}
+    for kind, epochs in (("mlflow", 300), ("sqlite3", 5000)):
+        runs = []
+        for _ in range(REPETITIONS if kind == "sqlite3" else 3):
+            with tempfile.TemporaryDirectory() as scratch:
+                try:
+                    out = subprocess.run([sys.executable, "bench/metrics_peer.py", kind, str(epochs), scratch],
+                                         check=True, capture_output=True, text=True).stdout
+                    runs.append(float(out))
+                except (subprocess.CalledProcessError, ValueError):
+                    break
+        peers[kind] = statistics.median(runs) if runs else None
+    return statistics.median(rates), peers
+
+
+def sweep_times(folder, data):
+    results = {}
+    for workers in (1, 2):
+        walls, peak = [], 0.0
+        for repetition in range(3):
+            database = os.path.join(folder, f"sweep-{workers}-{repetition}.sqlite")
+            wall, rss, _ = timed([NNLAB, "sweep", "--data", data, "--label", "label", "--layers", "400-25-10",
+                                  "--lambda", "0,0.1,1,10", "--lr", "0.1,0.3,1,3", "--epochs", "30",
+                                  "--validation", "0", "--scale", "none", "--gradcheck-every", "0",
+                                  "--snapshot-every", "10", "--workers", str(workers), "--db", database,
+                                  "--quiet"], folder)
+            walls.append(wall)
+            peak = max(peak, rss)
+        results[workers] = (statistics.median(walls), peak)
+    return results
+
+
+def main():
+    rng = np.random.default_rng(1)
+    with tempfile.TemporaryDirectory() as folder:
+        problems = [("400-25-10, m = 5000", rng.random((5000, 400)), rng.integers(0, 10, 5000), [400, 25, 10], 5, 45)]
+        if os.path.exists(DIGITS):
+            table = np.loadtxt(DIGITS, delimiter=",", skiprows=1)
+            problems.append(("64-25-10, digits (m = 1797)", table[:, :-1] / 16, table[:, -1], [64, 25, 10], 20, 420))
+        else:
+            print(f"({DIGITS} is absent: the digits rows are left out)")
+        problems.append(("784-128-10, m = 10000", rng.random((10000, 784)), rng.integers(0, 10, 10000), [784, 128, 10], 2, 12))
+        epochs = [epoch_times(folder, *problem) for problem in problems]
+        rate, peers = metric_rates(folder) if os.path.exists(DIGITS) else (None, {})
+        sweeps = sweep_times(folder, os.path.join(folder, "400-25-10.csv"))
+
+    print(f"nnlab benchmarks, medians of {REPETITIONS} (one thread each unless said; float64)\n")
+    print(f"{'epoch, full tracking':32} {'nnlab':>10} {'NumPy':>10} {'nnlab/NumPy':>12} {'same cost':>10}")
+    for row in epochs:
+        print(f"{row['name']:32} {row['nnlab'] * 1e3:8.2f}ms {row['numpy'] * 1e3:8.2f}ms"
+              f" {row['nnlab'] / row['numpy']:12.2f} {'yes' if row['same'] else 'NO':>10}")
+    print("PyTorch: not measured (its CPU wheels come from download.pytorch.org, which this machine cannot reach)")
+    print(f"\n{'tracking overhead (recording / the rest of the epoch)':60}")
+    for row in epochs:
+        print(f"  {row['name']:32} {row['overhead'] * 100:6.1f} %")
+    if rate:
+        print(f"\n{'metric values recorded per second':44} {'values/s':>12} {'nnlab ×':>10}")
+        print(f"  {'nnlab (15 values an epoch, each epoch one transaction)':54} {rate:12.0f}")
+        for kind, name in (("mlflow", "MLflow SQLite store, log_metrics per epoch"), ("sqlite3", "Python sqlite3, one transaction per epoch")):
+            value = peers.get(kind)
+            print(f"  {name:54} " + (f"{value:12.0f} {rate / value:10.1f}" if value else "   not installed"))
+    one, two = sweeps[1][0], sweeps[2][0]
+    print(f"\nsweep of 16 runs (400-25-10, 30 epochs): 1 worker {one:.1f} s, 2 workers {two:.1f} s:"
+          f" {one / two:.2f} × (medians of 3)")
+    print("\npeak memory (RSS)")
+    for row in epochs:
+        print(f"  {row['name']:32} nnlab train {row['rss'][0]:7.1f} MB   NumPy {row['rss'][1]:7.1f} MB")
+    print(f"  {'sweep':32} nnlab sweep {max(sweeps[1][1], sweeps[2][1]):7.1f} MB (the largest process)")
+
+
+if __name__ == "__main__":
+    main()
