@@ -15,7 +15,8 @@ public enum Cost: String, CaseIterable, Sendable {
   public func loss(output h: Double, weightedInput z: Double, target y: Double) -> Double {
     switch self {
     case .crossEntropy:
-      return y * Self.softplus(-z) + (1 - y) * Self.softplus(z)
+      // A term whose factor is 0 (every term but one of a one-hot target) is 0: not computed.
+      return (y == 0 ? 0 : y * Self.softplus(-z)) + (y == 1 ? 0 : (1 - y) * Self.softplus(z))
     case .mse:
       let difference = h - y
       return 0.5 * difference * difference

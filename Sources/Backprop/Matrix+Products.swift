@@ -99,10 +99,23 @@ extension Matrix {
   /// the result s_{l+1} × (s_l + 1). Column 0 is the column sums of δ.
   public func transposedTimesWithBias(_ a: Matrix) -> Matrix {
     precondition(rows == a.rows, "both matrices must hold the same examples")
-    var columnSums = Matrix(rows: columns, columns: a.columns + 1)
-    for i in 0..<rows {
-      for j in 0..<columns { columnSums[j, 0] += self[i, j] }
+    // Computed as Aᵀ·δ (s_l × s_{l+1}) and written transposed: the kernel packs its right
+    // operand, and δ (m × s_{l+1}) is far smaller than A (m × s_l) for a wide input layer.
+    let product = Self.product(
+      a, .transposed, self, .asIs, addedTo: Matrix(rows: a.columns, columns: columns))
+    var result = Matrix(rows: columns, columns: a.columns + 1)
+    result.elements.withUnsafeMutableBufferPointer { out in
+      elements.withUnsafeBufferPointer { delta in
+        for i in 0..<rows {
+          for j in 0..<columns { out[j * (a.columns + 1)] += delta[i * columns + j] }
+        }
+      }
+      product.elements.withUnsafeBufferPointer { values in
+        for k in 0..<a.columns {
+          for j in 0..<columns { out[j * (a.columns + 1) + k + 1] = values[k * columns + j] }
+        }
+      }
     }
-    return Self.product(self, .transposed, a, .asIs, addedTo: columnSums, firstColumn: 1)
+    return result
   }
 }
