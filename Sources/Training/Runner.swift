@@ -222,7 +222,12 @@ public struct Runner: Sendable {
     let began = DispatchTime.now().uptimeNanoseconds
     var storage: UInt64 = 0
     var recordedHere = 0
+    let writer = EpochWriter(database: database, run: run)
     func finish(_ outcome: RunOutcome) throws -> Report {
+      // Every epoch written before the run ends.
+      let waiting = DispatchTime.now().uptimeNanoseconds
+      try writer.finish()
+      storage += DispatchTime.now().uptimeNanoseconds - waiting
       try database.finishRun(run, outcome: outcome)
       return Report(
         run: try database.run(run), outcome: outcome,
@@ -263,11 +268,10 @@ public struct Runner: Sendable {
             storage += DispatchTime.now().uptimeNanoseconds - writing
             recordedHere += 1
           }
-          try database.recordEpoch(
+          try writer.write(
             record(
               epoch, figures, seconds: seconds, weights: weights,
-              snapshot: epoch % plan.snapshotEvery == 0 || epoch == plan.epochs),
-            of: run)
+              snapshot: epoch % plan.snapshotEvery == 0 || epoch == plan.epochs))
           onEpoch(
             Progress(
               run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,
@@ -287,6 +291,7 @@ public struct Runner: Sendable {
       }
       return try finish(.finished)
     } catch {
+      try? writer.finish()
       try? database.finishRun(run, outcome: .failed("\(error)"))
       throw error
     }

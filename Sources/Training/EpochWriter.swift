@@ -1,0 +1,78 @@
+import Dispatch
+import Synchronization
+import Tracking
+
+/// Writes a run's epochs off the training loop: the loop hands each epoch over and goes on to
+/// the next while a queue of its own writes them. The epochs waiting when a write begins go in
+/// one transaction, each of them whole — a small network's epochs come faster than commits.
+/// At most `limit` epochs wait; beyond that the loop waits for the writer. A crash loses only
+/// epochs not yet committed (DESIGN §3).
+final class EpochWriter: Sendable {
+  /// Epochs that may wait to be written before the loop waits for the writer.
+  static let limit = 32
+
+  private struct State: Sendable {
+    var waiting: [EpochRecord] = []
+    /// Whether the queue has a write to do (it takes every epoch waiting).
+    var scheduled = false
+    /// The first write that failed; nothing is written after it.
+    var failure: TrackingError?
+  }
+
+  private let database: RunDatabase
+  private let run: Int64
+  private let queue = DispatchQueue(label: "nnlab.epochs")
+  private let state = Mutex(State())
+  private let room = DispatchSemaphore(value: EpochWriter.limit)
+
+  init(database: RunDatabase, run: Int64) {
+    self.database = database
+    self.run = run
+  }
+
+  /// Hands `record` over to be written.
+  /// - Throws: the `TrackingError` of an earlier write that failed.
+  func write(_ record: EpochRecord) throws {
+    try throwFailure()
+    room.wait()
+    let schedule = state.withLock { state in
+      state.waiting.append(record)
+      defer { state.scheduled = true }
+      return !state.scheduled
+    }
+    if schedule { queue.async { self.writeWaiting() } }
+  }
+
+  /// Waits until every epoch handed over is written.
+  /// - Throws: the `TrackingError` of a write that failed.
+  func finish() throws {
+    queue.sync {}
+    try throwFailure()
+  }
+
+  private func throwFailure() throws {
+    if let failure = state.withLock({ $0.failure }) { throw failure }
+  }
+
+  /// Writes the epochs waiting, and those that come meanwhile, until none is left.
+  private func writeWaiting() {
+    while true {
+      let (epochs, failed) = state.withLock { state in
+        defer { state.waiting = [] }
+        if state.waiting.isEmpty { state.scheduled = false }
+        return (state.waiting, state.failure != nil)
+      }
+      guard !epochs.isEmpty else { return }
+      if !failed {
+        do {
+          try database.recordEpochs(epochs, of: run)
+        } catch {
+          let failure =
+            error as? TrackingError ?? .unusable(path: database.path ?? "", reason: "\(error)")
+          state.withLock { $0.failure = failure }
+        }
+      }
+      for _ in epochs { room.signal() }
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+import Tracking
+
+@testable import Training
+
+/// The writer that takes a run's epochs off the training loop.
+struct EpochWriterTests {
+  static func spec() -> RunSpec {
+    RunSpec(
+      layers: "2-2-2", activation: "sigmoid", costFunction: "cross-entropy", learningRate: 1,
+      lambda: 0, epochs: 500, seed: 1, validationFraction: 0, datasetName: "test",
+      datasetSha256: String(repeating: "0", count: 64), nnlabVersion: "test")
+  }
+
+  static func epoch(_ epoch: Int) -> EpochRecord {
+    EpochRecord(
+      epoch: epoch, cost: 1 / Double(epoch + 1), trainError: 0.5, validationError: nil,
+      trainAccuracy: nil, validationAccuracy: nil, gradientNorm: 0.1, seconds: 0,
+      layers: [
+        .init(layer: 1, gradientNorm: 0.1, weightNorm: 1, updateRatio: 0.1, saturation: nil)
+      ],
+      snapshots: epoch % 100 == 0
+        ? [.init(layer: 1, rows: 2, columns: 3, values: Array(repeating: Double(epoch), count: 6))]
+        : [])
+  }
+
+  /// Handed over faster than they are committed, every epoch lands, in order and whole.
+  @Test func everyEpochHandedOverIsWrittenInOrder() throws {
+    let database = try RunDatabase.inMemory()
+    let run = try database.createRun(Self.spec())
+    let writer = EpochWriter(database: database, run: run.id)
+    for epoch in 0...500 { try writer.write(Self.epoch(epoch)) }
+    try writer.finish()
+    #expect(try database.epochs(of: run.id).map(\.cost) == (0...500).map { 1 / Double($0 + 1) })
+    #expect(try database.snapshotEpochs(of: run.id) == [0, 100, 200, 300, 400, 500])
+    #expect(try database.run(run.id).lastEpoch == 500)
+  }
+
+  /// A write that fails (here epoch 2 after epoch 0, which the storage layer refuses) is the
+  /// error of `finish` and of any later hand-over, and nothing after it is written.
+  @Test func aFailedWriteIsReported() throws {
+    let database = try RunDatabase.inMemory()
+    let run = try database.createRun(Self.spec())
+    let writer = EpochWriter(database: database, run: run.id)
+    try writer.write(Self.epoch(0))
+    try writer.write(Self.epoch(2))
+    #expect(throws: TrackingError.self) { try writer.finish() }
+    #expect(throws: TrackingError.self) { try writer.write(Self.epoch(1)) }
+    // Epoch 0 alone, or nothing when both were in the transaction that failed.
+    #expect(try database.epochs(of: run.id).map(\.epoch).allSatisfy { $0 == 0 })
+  }
+}
