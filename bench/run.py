@@ -6,10 +6,11 @@ the median of the repetitions (5 unless given). Called by bench/run.sh after a r
    weights: 400-25-10 at m = 5000, 64-25-10 on ../shared/data/digits.csv, 784-128-10 at
    m = 10000. nnlab's epoch is (wall(E2) − wall(E1)) / (E2 − E1) of whole `nnlab train`
    commands, so starting and loading cancel out. Both must reach the same final cost.
-2. Tracking overhead: the time nnlab's runner spends recording (its `recordingSeconds`) over
-   the rest of the epoch.
-3. Metric values recorded per second: nnlab (a digits run with snapshots only at the ends) vs
-   MLflow's SQLite store and Python's sqlite3 (bench/metrics_peer.py).
+2. Tracking overhead: the time nnlab's training loop waits for recording (its
+   `recordingSeconds`: handing epochs to the writer thread, and its last commit) over the rest.
+3. Metric values recorded per second, each epoch's 15 one transaction: nnlab's write path
+   (nnlab-storage-bench metrics) vs MLflow's SQLite store and Python's sqlite3
+   (bench/metrics_peer.py).
 4. Sweep throughput: a 4 × 4 sweep with 1 and with 2 worker processes.
 5. Peak memory (RSS) of each process.
 """
@@ -93,13 +94,9 @@ def epoch_times(folder, name, x, labels, layers, small, large):
 
 
 def metric_rates(folder):
-    table = np.loadtxt(DIGITS, delimiter=",", skiprows=1)
-    data, weights = write_problem(folder, "metrics", table[:, :-1] / 16, table[:, -1], [64, 25, 10])
-    rates = []
-    for _ in range(REPETITIONS):
-        _, _, summary = nnlab_train(folder, data, weights, "64-25-10", 2000,
-                                    ("--snapshot-every", "1000000"))
-        rates.append(15 * 2001 / summary["recordingSeconds"])
+    out = subprocess.run([".build/release/nnlab-storage-bench", str(REPETITIONS), "metrics"], check=True,
+                         capture_output=True, text=True).stdout
+    single, grouped = (float(line.split(":")[-1]) for line in out.splitlines()[:2])
     peers = {}
     for kind, epochs in (("mlflow", 300), ("sqlite3", 5000)):
         runs = []
@@ -112,7 +109,7 @@ def metric_rates(folder):
                 except (subprocess.CalledProcessError, ValueError):
                     break
         peers[kind] = statistics.median(runs) if runs else None
-    return statistics.median(rates), peers
+    return (single, grouped), peers
 
 
 def sweep_times(folder, data):
@@ -143,7 +140,7 @@ def main():
             print(f"({DIGITS} is absent: the digits rows are left out)")
         problems.append(("784-128-10, m = 10000", rng.random((10000, 784)), rng.integers(0, 10, 10000), [784, 128, 10], 2, 12))
         epochs = [epoch_times(folder, *problem) for problem in problems]
-        rate, peers = metric_rates(folder) if os.path.exists(DIGITS) else (None, {})
+        rate, peers = metric_rates(folder)
         sweeps = sweep_times(folder, os.path.join(folder, "400-25-10.csv"))
 
     print(f"nnlab benchmarks, medians of {REPETITIONS} (one thread each unless said; float64)\n")
@@ -155,12 +152,13 @@ def main():
     print(f"\n{'tracking overhead (recording / the rest of the epoch)':60}")
     for row in epochs:
         print(f"  {row['name']:32} {row['overhead'] * 100:6.1f} %")
-    if rate:
-        print(f"\n{'metric values recorded per second':44} {'values/s':>12} {'nnlab ×':>10}")
-        print(f"  {'nnlab (15 values an epoch, each epoch one transaction)':54} {rate:12.0f}")
-        for kind, name in (("mlflow", "MLflow SQLite store, log_metrics per epoch"), ("sqlite3", "Python sqlite3, one transaction per epoch")):
-            value = peers.get(kind)
-            print(f"  {name:54} " + (f"{value:12.0f} {rate / value:10.1f}" if value else "   not installed"))
+    single, grouped = rate
+    print(f"\n{'metric values recorded per second (15 an epoch)':56} {'values/s':>12} {'nnlab ×':>10}")
+    print(f"  {'nnlab, each epoch one transaction':54} {single:12.0f}")
+    print(f"  {'nnlab, 32 epochs a transaction (its writer thread)':54} {grouped:12.0f}")
+    for kind, name in (("mlflow", "MLflow SQLite store, log_metrics per epoch"), ("sqlite3", "Python sqlite3, one transaction per epoch")):
+        value = peers.get(kind)
+        print(f"  {name:54} " + (f"{value:12.0f} {single / value:10.1f}" if value else "   not installed"))
     one, two = sweeps[1][0], sweeps[2][0]
     print(f"\nsweep of 16 runs (400-25-10, 30 epochs): 1 worker {one:.1f} s, 2 workers {two:.1f} s:"
           f" {one / two:.2f} × (medians of 3)")

@@ -1,9 +1,12 @@
 // The write path against Python's sqlite3 doing the same, measured side by side:
 //   1. 1,000 epochs of a 400-25-10 run, each one transaction: the epoch row, 2 layer rows,
 //      2 weight snapshots (82 KB) and the run's summary;
-//   2. 1,000,000 layer rows (10,000 epochs of 100 layers) in one transaction.
+//   2. 1,000,000 layer rows (10,000 epochs of 100 layers) in one transaction;
+//   3. metric values recorded per second: 10,000 epochs of 15 values (the epoch's 7 figures
+//      and 4 for each of 2 layers), each epoch one transaction — `metrics` alone runs only this
+//      (bench/run.py compares it with MLflow's).
 //
-//     swift run -c release nnlab-storage-bench [repetitions]      (from the package's folder)
+//     swift run -c release nnlab-storage-bench [repetitions] [metrics]   (from the package's folder)
 
 import BenchSupport
 import Foundation
@@ -39,6 +42,37 @@ func python(_ kind: String, _ count: Int, _ repetitions: Int) -> [Double]? {
 }
 
 let repetitions = max(1, CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5)
+
+/// Metric values recorded per second, each epoch's 15 in a transaction of their own, or
+/// `grouped` epochs to a transaction as the training loop's writer thread does when it falls
+/// behind (each epoch still whole).
+func metricValuesPerSecond(grouped: Int = 1) throws -> Double {
+  let epochs = 10_000
+  let records = (0..<epochs).map { epoch in
+    EpochRecord(
+      epoch: epoch, cost: 0.5, trainError: 0.49, validationError: 0.6, trainAccuracy: 0.9,
+      validationAccuracy: 0.85, gradientNorm: 0.2, seconds: 0.01,
+      layers: (1...2).map {
+        .init(layer: $0, gradientNorm: 0.1, weightNorm: 2, updateRatio: 0.001, saturation: 0.05)
+      })
+  }
+  let times = try (0..<repetitions).map { _ in
+    let (database, run, folder) = try freshDatabase()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try seconds {
+      for start in stride(from: 0, to: epochs, by: grouped) {
+        try database.recordEpochs(Array(records[start..<min(epochs, start + grouped)]), of: run)
+      }
+    }
+  }
+  return Double(15 * epochs) / median(times)
+}
+
+if CommandLine.arguments.dropFirst(2).first == "metrics" {
+  print(String(format: "metric values per second: %.0f", try metricValuesPerSecond()))
+  print(String(format: "grouped by 32: %.0f", try metricValuesPerSecond(grouped: 32)))
+  exit(0)
+}
 let epochCount = 1000
 let theta1 = (0..<25 * 401).map { Double($0) * 1e-4 }
 let theta2 = (0..<10 * 26).map { -Double($0) * 1e-3 }
@@ -119,3 +153,8 @@ if let peer = python("layers", layerRows, max(1, repetitions / 2)).map(median) {
     String(format: "%.2f s  %7.0f rows/s", peer, Double(layerRows) / peer))
   row("nnlab / Python time", String(format: "%.2f", nnlabLayers / peer))
 }
+print(
+  String(
+    format:
+      "Metric values, 15 an epoch, each epoch one transaction\n  nnlab (GRDB)                %.0f values/s",
+    try metricValuesPerSecond()))
