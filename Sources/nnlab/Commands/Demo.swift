@@ -12,7 +12,7 @@ struct Demo: ParsableCommand {
     discussion: """
       Trains 12 runs (λ 0, 1, 10, 100 × α 0.3, 1, 3; 300 epochs, 20 % held out for validation)
       with one worker per core, prints the sweep and validation-curve reports, and writes the
-      HTML report beside the database. About 30 seconds on two cores in a release build.
+      HTML report beside the database. About 20 seconds on two cores in a release build.
       """)
 
   @Option(name: .customLong("db"), help: "The database (default ./nnlab-demo.sqlite).")
