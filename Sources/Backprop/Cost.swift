@@ -16,6 +16,8 @@ public enum Cost: String, CaseIterable, Sendable {
     switch self {
     case .crossEntropy:
       // A term whose factor is 0 (every term but one of a one-hot target) is 0: not computed.
+      // (Computed, 0·softplus(±∞) would be NaN where z overflowed; the run's cost is still
+      // infinite then, through the unit's other term or the 10⁴·J₀ rule.)
       return (y == 0 ? 0 : y * Self.softplus(-z)) + (y == 1 ? 0 : (1 - y) * Self.softplus(z))
     case .mse:
       let difference = h - y

@@ -41,21 +41,20 @@ extension Matrix {
     }
   }
 
-  /// `initial` with op(A)·op(B) added into its columns `firstColumn...`.
+  /// `initial` with op(A)·op(B) added to it.
   private static func product(
-    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading,
-    addedTo initial: Matrix, firstColumn: Int = 0
+    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, addedTo initial: Matrix
   ) -> Matrix {
     let (shapeA, shapeB) = (a.shape(readingA), b.shape(readingB))
     precondition(shapeA.columns == shapeB.rows, "inner dimensions must agree")
-    precondition(initial.rows == shapeA.rows && initial.columns == firstColumn + shapeB.columns)
+    precondition(initial.rows == shapeA.rows && initial.columns == shapeB.columns)
     var result = initial
     guard !a.elements.isEmpty, !b.elements.isEmpty else { return result }  // adds nothing
     a.withView(readingA) { viewA in
       b.withView(readingB) { viewB in
         result.elements.withUnsafeMutableBufferPointer { c in
           guard let base = c.baseAddress else { return }  // an empty result has nothing to add to
-          MatrixKernel.multiplyAdd(viewA, viewB, into: base + firstColumn, ldc: result.columns)
+          MatrixKernel.multiplyAdd(viewA, viewB, into: base, ldc: result.columns)
         }
       }
     }

@@ -68,7 +68,10 @@ public struct EpochRecord: Sendable, Equatable {
 
   /// Checks what SQLite would store wrongly or refuse: NaN and ±∞ (which a REAL column turns
   /// into NULL), negative epochs and layers, snapshots whose values do not fill their shape.
-  func validate(run: Int64) throws {
+  /// `recordEpochs` checks every epoch so before it writes any; a writer that groups epochs
+  /// checks each as it takes it, so that one bad epoch does not cost those before it.
+  /// - Throws: `TrackingError.nonFiniteValue` or `.invalidValue`.
+  public func validate(run: Int64) throws {
     let place = "epoch \(epoch) of run \(run)"
     guard epoch >= 0 else {
       throw TrackingError.invalidValue("\(place): the epoch must be 0 or more")

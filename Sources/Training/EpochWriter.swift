@@ -30,17 +30,20 @@ final class EpochWriter: Sendable {
     self.run = run
   }
 
-  /// Hands `record` over to be written.
-  /// - Throws: the `TrackingError` of an earlier write that failed.
+  /// Hands `record` over to be written, once it is checked here (a NaN, say): a bad epoch is
+  /// refused alone, and the epochs before it are still written.
+  /// - Throws: the `TrackingError` of `record`'s check, or of an earlier write that failed.
   func write(_ record: EpochRecord) throws {
+    try record.validate(run: run)
     try throwFailure()
     room.wait()
-    let schedule = state.withLock { state in
+    let idle = state.withLock { state in
       state.waiting.append(record)
-      defer { state.scheduled = true }
-      return !state.scheduled
+      let idle = !state.scheduled
+      state.scheduled = true
+      return idle
     }
-    if schedule { queue.async { self.writeWaiting() } }
+    if idle { queue.async { self.writeWaiting() } }
   }
 
   /// Waits until every epoch handed over is written.

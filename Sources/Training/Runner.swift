@@ -6,7 +6,8 @@ import Tracking
 
 /// Trains runs and records every epoch through the storage layer: creates the run, trains it by
 /// gradient descent (full-batch, or mini-batches shuffled by a generator derived from the seed
-/// and the epoch), writes epochs 0…E each in one transaction, and finishes it with its status.
+/// and the epoch), records epochs 0…E through a writer thread (each epoch whole, several to a
+/// transaction when they come faster than commits), and finishes it with its status.
 /// Resumes an interrupted run from its last snapshot so that it ends bitwise where an
 /// uninterrupted run would.
 public struct Runner: Sendable {
@@ -168,7 +169,7 @@ public struct Runner: Sendable {
     else {
       throw TrainingError.cannotResume("run \(id) does not say where its data came from")
     }
-    let dataset = try lastData.load(source)
+    let dataset = try lastData.load(source, expected: stored.spec.datasetSha256)
     guard dataset.sha256 == stored.spec.datasetSha256 else {
       throw TrainingError.cannotResume(
         "the data of run \(id) has changed since it ran (\(dataset.name): SHA-256 \(dataset.sha256.prefix(12))…,"
@@ -365,9 +366,15 @@ public struct Runner: Sendable {
 private final class LastDataset: Sendable {
   private let kept = Mutex<(source: DataSource, dataset: Dataset)?>(nil)
 
-  /// `source`'s dataset: the one kept when it is the same source, else loaded (and kept).
-  func load(_ source: DataSource) throws -> Dataset {
-    if let kept = kept.withLock({ $0 }), kept.source == source { return kept.dataset }
+  /// `source`'s dataset with the SHA-256 `expected`: the one kept when it is that, else
+  /// loaded again (the file may have changed), and kept.
+  func load(_ source: DataSource, expected: String) throws -> Dataset {
+    let match = kept.withLock { kept -> Dataset? in
+      if let kept, kept.source == source, kept.dataset.sha256 == expected { return kept.dataset }
+      kept = nil  // not the one: let it go before another is loaded
+      return nil
+    }
+    if let match { return match }
     let dataset = try source.load()
     kept.withLock { $0 = (source, dataset) }
     return dataset

@@ -16,8 +16,9 @@ struct NNLab: ParsableCommand {
     commandName: "nnlab",
     abstract: "Backpropagation as Andrew Ng's course states it: explained, checked, tracked.",
     discussion: """
-      New here? 'nnlab demo' trains a small sweep and writes its HTML report. Then these three:
-        nnlab shapes 3-3-3     the shape of every Θ, a, z, δ, Δ and D, and what each is
+      New here? 'nnlab demo' trains a small sweep and writes its HTML report.
+      Then these three:
+        nnlab shapes 3-3-3     every Θ, a, z, δ, Δ and D with its shape
         nnlab trace            one step of backpropagation with every number printed
         nnlab gradcheck        backpropagation against numerical gradients
       """,

@@ -38,16 +38,34 @@ struct EpochWriterTests {
   }
 
   /// A write that fails (here epoch 2 after epoch 0, which the storage layer refuses) is the
-  /// error of `finish` and of any later hand-over, and nothing after it is written.
+  /// error of `finish` and of any later hand-over — even with more epochs handed over than
+  /// may wait — and nothing after it is written.
   @Test func aFailedWriteIsReported() throws {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(Self.spec())
     let writer = EpochWriter(database: database, run: run.id)
     try writer.write(Self.epoch(0))
-    try writer.write(Self.epoch(2))
+    try writer.finish()
+    var refused = false
+    for epoch in 2..<(2 + 3 * EpochWriter.limit) where !refused {
+      do { try writer.write(Self.epoch(epoch)) } catch is TrackingError { refused = true }
+    }
     #expect(throws: TrackingError.self) { try writer.finish() }
     #expect(throws: TrackingError.self) { try writer.write(Self.epoch(1)) }
-    // Epoch 0 alone, or nothing when both were in the transaction that failed.
-    #expect(try database.epochs(of: run.id).map(\.epoch).allSatisfy { $0 == 0 })
+    #expect(try database.epochs(of: run.id).map(\.epoch) == [0])
+  }
+
+  /// An epoch that cannot be stored (a NaN) is refused as it is handed over, alone: the
+  /// epochs before it are written.
+  @Test func aBadEpochIsRefusedAlone() throws {
+    let database = try RunDatabase.inMemory()
+    let run = try database.createRun(Self.spec())
+    let writer = EpochWriter(database: database, run: run.id)
+    for epoch in 0..<10 { try writer.write(Self.epoch(epoch)) }
+    var bad = Self.epoch(10)
+    bad.layers[0].weightNorm = .nan
+    #expect(throws: TrackingError.self) { try writer.write(bad) }
+    try writer.finish()
+    #expect(try database.epochs(of: run.id).map(\.epoch) == Array(0..<10))
   }
 }

@@ -41,7 +41,7 @@ func python(_ kind: String, _ count: Int, _ repetitions: Int) -> [Double]? {
   return process.terminationStatus == 0 && !times.isEmpty ? times : nil
 }
 
-let repetitions = max(1, CommandLine.arguments.dropFirst().first.flatMap(Int.init) ?? 5)
+let repetitions = max(1, CommandLine.arguments.dropFirst().lazy.compactMap { Int($0) }.first ?? 5)
 
 /// Metric values recorded per second, each epoch's 15 in a transaction of their own, or
 /// `grouped` epochs to a transaction as the training loop's writer thread does when it falls
@@ -68,7 +68,7 @@ func metricValuesPerSecond(grouped: Int = 1) throws -> Double {
   return Double(15 * epochs) / median(times)
 }
 
-if CommandLine.arguments.dropFirst(2).first == "metrics" {
+if CommandLine.arguments.dropFirst().contains("metrics") {
   print(String(format: "metric values per second: %.0f", try metricValuesPerSecond()))
   print(String(format: "grouped by 32: %.0f", try metricValuesPerSecond(grouped: 32)))
   exit(0)
