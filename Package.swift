@@ -78,7 +78,8 @@ let package = Package(
       name: "nnlab-reports-bench", dependencies: ["Reports", "Tracking", "BenchSupport"],
       path: "bench/reports"),
     .executableTarget(
-      name: "nnlab-training-bench", dependencies: ["Training", "Tracking"], path: "bench/training"),
+      name: "nnlab-training-bench",
+      dependencies: ["Training", "Tracking", "Datasets", "BenchSupport"], path: "bench/training"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),

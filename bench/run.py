@@ -7,8 +7,8 @@ the median of the repetitions (5 unless given). Called by bench/run.sh after a r
    ../shared/data/digits.csv, 784-128-10 at m = 10000. An epoch is (T(E2) − T(E1)) / (E2 − E1)
    for both: of whole `nnlab train` commands (starting and loading cancel out), and of the
    NumPy loop. Both must reach the same final cost.
-2. Tracking overhead: the time nnlab's training loop waits for recording (its
-   `recordingSeconds`: handing epochs to the writer thread, and its last commit) over the rest.
+2. Tracking overhead: an epoch with every epoch recorded (snapshots included) against the same
+   run with recording off (nnlab-training-bench), on one core and on two.
 3. Metric values recorded per second, each epoch's 15 one transaction: nnlab's write path
    (nnlab-storage-bench metrics) vs MLflow's SQLite store and Python's sqlite3
    (bench/metrics_peer.py).
@@ -77,13 +77,11 @@ def epoch_times(folder, name, x, labels, layers, small, large):
     slug = "-".join(map(str, layers))
     data, weights = write_problem(folder, slug, x, labels, layers)
     architecture = "-".join(map(str, layers))
-    nnlab, overheads, rss, cost = [], [], 0.0, None
+    nnlab, rss, cost = [], 0.0, None
     for _ in range(REPETITIONS):
         short, _, _ = nnlab_train(folder, data, weights, architecture, small)
         long, peak, summary = nnlab_train(folder, data, weights, architecture, large)
         nnlab.append((long - short) / (large - small))
-        recording = summary["recordingSeconds"]
-        overheads.append(recording / (summary["seconds"] - recording))
         rss, cost = max(rss, peak), summary["cost"]
     def numpy_run(epochs):
         _, peak, out = timed(["env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", *ONE_CORE,
@@ -95,8 +93,26 @@ def epoch_times(folder, name, x, labels, layers, small, large):
     numpy_long, numpy_rss, numpy_cost = numpy_run(large)
     numpy_epoch = (numpy_long - numpy_short) / (large - small)
     return {"name": name, "nnlab": statistics.median(nnlab), "numpy": numpy_epoch,
-            "overhead": statistics.median(overheads), "same": abs(cost - numpy_cost) <= 1e-9 * abs(numpy_cost),
+            "same": abs(cost - numpy_cost) <= 1e-9 * abs(numpy_cost),
             "cost": (cost, numpy_cost), "rss": (rss, numpy_rss)}
+
+
+def overheads(folder):
+    """Tracking overhead from nnlab-training-bench: every epoch recorded vs recording off, on one
+    core and on two (where the writer thread has a core of its own)."""
+    rows = []
+    digits = os.path.join(folder, "64-25-10.csv")
+    for name, arguments in (("400-25-10, glyphs (m = 5000)", ["100", "3"]),
+                            ("64-25-10, digits (m = 1797)", ["1000", "3", digits, "label"])):
+        if len(arguments) > 2 and not os.path.exists(digits):
+            continue
+        shares = []
+        for pinning in (ONE_CORE, []):
+            out = subprocess.run([*pinning, ".build/release/nnlab-training-bench", *arguments], check=True,
+                                 capture_output=True, text=True).stdout
+            shares.append(float(out.rsplit(":", 1)[1].strip().rstrip("%")))
+        rows.append((name, *shares))
+    return rows
 
 
 def metric_rates(folder):
@@ -146,6 +162,7 @@ def main():
             print(f"({DIGITS} is absent: the digits rows are left out)")
         problems.append(("784-128-10, m = 10000", rng.random((10000, 784)), rng.integers(0, 10, 10000), [784, 128, 10], 2, 12))
         epochs = [epoch_times(folder, *problem) for problem in problems]
+        tracking = overheads(folder)
         rate, peers = metric_rates(folder)
         sweeps = sweep_times(folder, os.path.join(folder, "400-25-10.csv"))
 
@@ -155,9 +172,9 @@ def main():
         print(f"{row['name']:32} {row['nnlab'] * 1e3:8.2f}ms {row['numpy'] * 1e3:8.2f}ms"
               f" {row['nnlab'] / row['numpy']:12.2f} {'yes' if row['same'] else 'NO':>10}")
     print("PyTorch: not measured (its CPU wheels come from download.pytorch.org, which this machine cannot reach)")
-    print(f"\n{'tracking overhead (recording / the rest of the epoch)':60}")
-    for row in epochs:
-        print(f"  {row['name']:32} {row['overhead'] * 100:6.1f} %")
+    print(f"\n{'tracking overhead (every epoch recorded vs recording off)':60} {'one core':>9} {'two cores':>10}")
+    for name, one_core, two_cores in tracking:
+        print(f"  {name:58} {one_core:8.1f} % {two_cores:8.1f} %")
     single, grouped = rate
     print(f"\n{'metric values recorded per second (15 an epoch)':56} {'values/s':>12} {'nnlab ×':>10}")
     print(f"  {'nnlab, each epoch one transaction':54} {single:12.0f}")

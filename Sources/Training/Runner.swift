@@ -59,6 +59,8 @@ public struct Runner: Sendable {
   /// Threads for this run's matrix products (`Parallelism.threads`); the results are the same
   /// bits with any number.
   public var threads = 1
+  /// Whether epochs are recorded: off only to measure what recording costs (the benchmarks).
+  public var recordsEpochs = true
   /// The data of the last run trained: a worker's next run of the same sweep reads the same
   /// file, and parsing it again would cost more than some runs.
   private let lastData = LastDataset()
@@ -269,10 +271,12 @@ public struct Runner: Sendable {
             storage += DispatchTime.now().uptimeNanoseconds - writing
             recordedHere += 1
           }
-          try writer.write(
-            record(
-              epoch, figures, seconds: seconds, weights: weights,
-              snapshot: epoch % plan.snapshotEvery == 0 || epoch == plan.epochs))
+          if recordsEpochs {
+            try writer.write(
+              record(
+                epoch, figures, seconds: seconds, weights: weights,
+                snapshot: epoch % plan.snapshotEvery == 0 || epoch == plan.epochs))
+          }
           onEpoch(
             Progress(
               run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,

@@ -19,6 +19,20 @@ struct RunnerTests {
     #"{"theta": [[[0.1, -0.2, 0.3], [0.05, 0.4, -0.1]], [[-0.3, 0.2, 0.1], [0.2, -0.1, 0.5]]]}"#
       .utf8)
 
+  /// With recording off (the benchmarks' switch) the run trains and
+  /// finishes, and no epoch is written.
+  @Test func recordingOffWritesNoEpochs() throws {
+    let plan = TrainingPlan(
+      layers: .hidden([3]), epochs: 5, validationFraction: 0, gradientChecks: .never)
+    let prepared = try Runner.prepare(plan, on: .builtIn(name: "xor", examples: 40, seed: 1))
+    let database = try RunDatabase.inMemory()
+    var runner = Runner(database: database)
+    runner.recordsEpochs = false
+    let report = try runner.train(prepared, provenance: .init(nnlabVersion: "test"))
+    #expect(report.outcome == .finished && report.run.status == .finished)
+    #expect(try database.epochs(of: report.run.id).isEmpty)
+  }
+
   /// A 2-2-2 mse run from given weights, one epoch: row 0 holds J(Θ₀), and the snapshot of
   /// epoch 1 is Θ₀ − α·D(Θ₀), both computed here directly with Backprop.
   @Test func oneEpochIsOneStepOfDescent() throws {
