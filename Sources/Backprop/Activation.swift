@@ -19,6 +19,20 @@ public enum Activation: String, CaseIterable, Sendable {
     }
   }
 
+  /// A = g(Z) for every entry of `values`, in place; the sigmoid eight entries at a time with
+  /// `VectorMath.exp` (within 2 ulp of the scalar `value(_:)`), the last few one by one.
+  func apply(to values: inout Matrix) {
+    values.elements.withUnsafeMutableBufferPointer { buffer in
+      let whole = buffer.count - buffer.count % 8
+      if case .sigmoid = self, let base = buffer.baseAddress {
+        for k in stride(from: 0, to: whole, by: 8) {
+          VectorMath.store(1 / (1 + VectorMath.exp(-VectorMath.load(base + k))), to: base + k)
+        }
+      }
+      for k in (self == .sigmoid ? whole : 0)..<buffer.count { buffer[k] = value(buffer[k]) }
+    }
+  }
+
   /// g′(z), written with a = g(z) as the course writes the sigmoid's g′(z) = a ∘ (1 − a);
   /// all three derivatives can be, so the weighted inputs z need not be kept.
   @inline(__always)

@@ -116,7 +116,11 @@ extension Matrix {
   public func combined(with other: Matrix, _ combine: (Double, Double) -> Double) -> Matrix {
     precondition(hasSameShape(as: other), "shapes must agree")
     var result = self
-    for k in elements.indices { result.elements[k] = combine(elements[k], other.elements[k]) }
+    result.elements.withUnsafeMutableBufferPointer { values in
+      other.elements.withUnsafeBufferPointer { others in
+        for k in values.indices { values[k] = combine(values[k], others[k]) }
+      }
+    }
     return result
   }
 

@@ -142,14 +142,8 @@ enum MatrixKernel {
   }
 
   @inline(__always)
-  private static func load(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Double>.self)
-  }
-
-  @inline(__always)
   private static func add(_ value: SIMD8<Double>, to pointer: UnsafeMutablePointer<Double>) {
-    let sum = load(pointer) + value
-    UnsafeMutableRawPointer(pointer).storeBytes(of: sum, as: SIMD8<Double>.self)
+    VectorMath.store(VectorMath.load(pointer) + value, to: pointer)
   }
 
   /// One register tile: C[0..<rows, 0..<columns] += Σ_p a_p ⊗ b_p, a_p the 8 entries
@@ -178,8 +172,8 @@ enum MatrixKernel {
     var a = a
     var b = b
     for _ in 0..<depth {
-      let b0 = load(b)
-      let b1 = load(b + 8)
+      let b0 = VectorMath.load(b)
+      let b1 = VectorMath.load(b + 8)
       var broadcast = SIMD8<Double>(repeating: a[0])
       c00.addProduct(broadcast, b0)
       c01.addProduct(broadcast, b1)

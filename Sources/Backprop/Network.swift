@@ -78,7 +78,14 @@ public struct Network: Equatable, Sendable {
 
   /// One step of gradient descent: Θ^(l) := Θ^(l) − α D^(l) for every l.
   public mutating func descend(along gradients: Layered<Matrix>, learningRate alpha: Double) {
-    for l in thetas.layers { thetas[l] = thetas[l] - alpha * gradients[l] }
+    for l in thetas.layers {
+      precondition(thetas[l].hasSameShape(as: gradients[l]), "D(l) has the shape of Θ(l)")
+      thetas[l].elements.withUnsafeMutableBufferPointer { theta in
+        gradients[l].elements.withUnsafeBufferPointer { d in
+          for k in theta.indices { theta[k] -= alpha * d[k] }
+        }
+      }
+    }
   }
 
   /// The same network with Θᵢⱼ^(l) changed by `change` (for numerical gradients).
@@ -94,8 +101,11 @@ public struct Network: Equatable, Sendable {
     var activations = Layered([inputs], firstLayer: 1)
     var weightedInputs = inputs
     for l in thetas.layers {
-      weightedInputs = activations[l].withBiasTimesTransposed(thetas[l])
-      activations.append(weightedInputs.map(activation(ofLayer: l + 1).value))
+      // Z_{l+1}, turned into A_{l+1} in place; only Z_L is kept (copied on the write).
+      var layer = activations[l].withBiasTimesTransposed(thetas[l])
+      if l + 1 == layerCount { weightedInputs = layer }
+      activation(ofLayer: l + 1).apply(to: &layer)
+      activations.append(layer)
     }
     return ForwardPropagation(activations: activations, outputWeightedInputs: weightedInputs)
   }

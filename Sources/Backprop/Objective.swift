@@ -64,9 +64,11 @@ public struct Objective: Sendable, Equatable {
     var gradients = accumulators
     let (scale, decay) = (1 / Double(m), lambda / Double(m))
     for l in gradients.layers {
-      let theta = network.thetas[l]
-      gradients[l] = Matrix(rows: theta.rows, columns: theta.columns) { i, j in
-        accumulators[l][i, j] * scale + (j == 0 ? 0 : decay * theta[i, j])
+      let columns = gradients[l].columns
+      gradients[l].elements.withUnsafeMutableBufferPointer { d in
+        network.thetas[l].elements.withUnsafeBufferPointer { theta in
+          for k in d.indices { d[k] = d[k] * scale + (k % columns == 0 ? 0 : decay * theta[k]) }
+        }
       }
     }
     return gradients

@@ -72,13 +72,15 @@ struct EpochFigures {
 
   /// The share of saturated units: sigmoid a < 0.01 or a > 0.99; tanh |a| > 0.99; none for relu.
   static func saturation(of activations: Matrix, activation: Activation) -> Double? {
-    let saturated: (Double) -> Bool
+    let (low, high): (Double, Double)
     switch activation {
-    case .sigmoid: saturated = { $0 < 0.01 || $0 > 0.99 }
-    case .tanh: saturated = { abs($0) > 0.99 }
+    case .sigmoid: (low, high) = (0.01, 0.99)
+    case .tanh: (low, high) = (-0.99, 0.99)
     case .relu: return nil
     }
     guard !activations.elements.isEmpty else { return nil }
-    return Double(activations.elements.filter(saturated).count) / Double(activations.elements.count)
+    var saturated = 0
+    for a in activations.elements where a < low || a > high { saturated += 1 }
+    return Double(saturated) / Double(activations.elements.count)
   }
 }
