@@ -7,6 +7,8 @@ the median of the repetitions (5 unless given). Called by bench/run.sh after a r
    ../shared/data/digits.csv, 784-128-10 at m = 10000. An epoch is (T(E2) − T(E1)) / (E2 − E1)
    for both: of whole `nnlab train` commands (starting and loading cancel out), and of the
    NumPy loop. Both must reach the same final cost.
+   And the matrix products of a 400-25-10 epoch against one core's float64 peak, both measured by
+   nnlab-bench, pinned to the same core.
 2. Tracking overhead: an epoch with every epoch recorded (snapshots included) against the same
    run with recording off (nnlab-training-bench), on one core and on two.
 3. Metric values recorded per second, each epoch's 15 one transaction: nnlab's write path
@@ -115,6 +117,15 @@ def overheads(folder):
     return rows
 
 
+def products_share():
+    """GFLOP/s of a 400-25-10 epoch's five products and one core's measured peak (nnlab-bench)."""
+    out = subprocess.run([*ONE_CORE, ".build/release/nnlab-bench", str(REPETITIONS)], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    line = next(line for line in out.splitlines() if "products" in line)
+    rate, peak = (float(part.split(" GFLOP/s")[0].split()[-1]) for part in (line.split(" = ")[0], line.split("peak, ")[1]))
+    return rate, peak
+
+
 def metric_rates(folder):
     out = subprocess.run([".build/release/nnlab-storage-bench", str(REPETITIONS), "metrics"], check=True,
                          capture_output=True, text=True).stdout
@@ -162,6 +173,7 @@ def main():
             print(f"({DIGITS} is absent: the digits rows are left out)")
         problems.append(("784-128-10, m = 10000", rng.random((10000, 784)), rng.integers(0, 10, 10000), [784, 128, 10], 2, 12))
         epochs = [epoch_times(folder, *problem) for problem in problems]
+        products = products_share()
         tracking = overheads(folder)
         rate, peers = metric_rates(folder)
         sweeps = sweep_times(folder, os.path.join(folder, "400-25-10.csv"))
@@ -172,6 +184,9 @@ def main():
         print(f"{row['name']:32} {row['nnlab'] * 1e3:8.2f}ms {row['numpy'] * 1e3:8.2f}ms"
               f" {row['nnlab'] / row['numpy']:12.2f} {'yes' if row['same'] else 'NO':>10}")
     print("PyTorch: not measured (its CPU wheels come from download.pytorch.org, which this machine cannot reach)")
+    product_rate, peak = products
+    print(f"\nthe matrix products of a 400-25-10 epoch: {product_rate:.0f} GFLOP/s = {100 * product_rate / peak:.0f} % of one core's"
+          f" float64 peak ({peak:.0f} GFLOP/s, fused multiply-adds measured in the same run)")
     print(f"\n{'tracking overhead (every epoch recorded vs recording off)':60} {'one core':>9} {'two cores':>10}")
     for name, one_core, two_cores in tracking:
         print(f"  {name:58} {one_core:8.1f} % {two_cores:8.1f} %")

@@ -8,4 +8,5 @@ cd "$(dirname "$0")/.."
 swift build -c release --product nnlab >/dev/null
 swift build -c release --product nnlab-storage-bench >/dev/null
 swift build -c release --product nnlab-training-bench >/dev/null
+swift build -c release --product nnlab-bench >/dev/null
 python3 bench/run.py "$@"

@@ -45,20 +45,29 @@ extension Matrix {
   private static func product(
     _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, addedTo initial: Matrix
   ) -> Matrix {
+    var result = initial
+    multiplyAdd(a, readingA, b, readingB, into: &result)
+    return result
+  }
+
+  /// Adds op(A)·op(B) to the columns of `result` from `firstColumn` on.
+  private static func multiplyAdd(
+    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, into result: inout Matrix,
+    fromColumn firstColumn: Int = 0
+  ) {
     let (shapeA, shapeB) = (a.shape(readingA), b.shape(readingB))
     precondition(shapeA.columns == shapeB.rows, "inner dimensions must agree")
-    precondition(initial.rows == shapeA.rows && initial.columns == shapeB.columns)
-    var result = initial
-    guard !a.elements.isEmpty, !b.elements.isEmpty else { return result }  // adds nothing
+    precondition(result.rows == shapeA.rows && result.columns - firstColumn == shapeB.columns)
+    guard !a.elements.isEmpty, !b.elements.isEmpty else { return }  // adds nothing
+    let ldc = result.columns
     a.withView(readingA) { viewA in
       b.withView(readingB) { viewB in
         result.elements.withUnsafeMutableBufferPointer { c in
           guard let base = c.baseAddress else { return }  // an empty result has nothing to add to
-          MatrixKernel.multiplyAdd(viewA, viewB, into: base, ldc: result.columns)
+          MatrixKernel.multiplyAdd(viewA, viewB, into: base + firstColumn, ldc: ldc)
         }
       }
     }
-    return result
   }
 
   /// A·B — (m × n)·(n × p) is m × p.
@@ -98,10 +107,6 @@ extension Matrix {
   /// the result s_{l+1} × (s_l + 1). Column 0 is the column sums of δ.
   public func transposedTimesWithBias(_ a: Matrix) -> Matrix {
     precondition(rows == a.rows, "both matrices must hold the same examples")
-    // Computed as Aᵀ·δ (s_l × s_{l+1}) and written transposed: the kernel packs its right
-    // operand, and δ (m × s_{l+1}) is far smaller than A (m × s_l) for a wide input layer.
-    let product = Self.product(
-      a, .transposed, self, .asIs, addedTo: Matrix(rows: a.columns, columns: columns))
     var result = Matrix(rows: columns, columns: a.columns + 1)
     result.elements.withUnsafeMutableBufferPointer { out in
       elements.withUnsafeBufferPointer { delta in
@@ -109,12 +114,8 @@ extension Matrix {
           for j in 0..<columns { out[j * (a.columns + 1)] += delta[i * columns + j] }
         }
       }
-      product.elements.withUnsafeBufferPointer { values in
-        for k in 0..<a.columns {
-          for j in 0..<columns { out[j * (a.columns + 1) + k + 1] = values[k * columns + j] }
-        }
-      }
     }
+    Self.multiplyAdd(self, .transposed, a, .asIs, into: &result, fromColumn: 1)
     return result
   }
 }

@@ -1,5 +1,4 @@
 import Backprop
-import CSV
 import Foundation
 
 /// Which columns of a CSV file are what.
@@ -52,28 +51,21 @@ public enum CSVDataset {
     guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.invalid("\(name) is not UTF-8 text")
     }
-    let reader: CSVReader
-    do {
-      reader = try CSVReader(string: text, hasHeaderRow: true)
-    } catch {
-      throw DatasetError.invalid("\(name) is empty: a header row is needed")
-    }
-    guard let header = reader.headerRow, header != [""] else {
-      throw DatasetError.invalid("\(name) is empty: a header row is needed")
-    }
     // Each row's numbers are read as it comes, so the fields are never all held as text.
-    var examples = Examples(layout: try Layout(header: header, columns: columns, name: name))
-    while let row = reader.next() {
-      if row == [""] { continue }  // a blank line
-      guard row.count == header.count else {
-        throw DatasetError.invalid(
-          "\(name), row \(examples.count + 1) of data: \(row.count) fields, but the header has \(header.count)"
-        )
+    var examples: Examples?
+    try CSVRows.read(text, name: name) { row in
+      if examples == nil {
+        guard row != [""] else {
+          throw DatasetError.invalid("\(name) is empty: a header row is needed")
+        }
+        examples = Examples(
+          layout: try Layout(header: row.map(String.init), columns: columns, name: name))
+      } else if row != [""] {  // not a blank line
+        try examples?.append(row, name: name)
       }
-      try examples.append(row, name: name)
     }
-    if let error = reader.error {
-      throw DatasetError.invalid("\(name) is not valid CSV (\(error))")
+    guard let examples else {
+      throw DatasetError.invalid("\(name) is empty: a header row is needed")
     }
     guard examples.count > 0 else {
       throw DatasetError.invalid("\(name) has a header but no rows of data")
@@ -138,7 +130,7 @@ public enum CSVDataset {
     }
 
     /// The number in `field` of a row, or why it is not one.
-    func number(_ field: String, row: Int, column: Int, name: String) throws -> Double {
+    func number(_ field: Substring, row: Int, column: Int, name: String) throws -> Double {
       // Most fields are bare numbers: Double reads them without trimming first.
       if let value = Double(field), value.isFinite { return value }
       let text = field.trimmingCharacters(in: .whitespaces)
@@ -172,7 +164,12 @@ public enum CSVDataset {
 
     init(layout: Layout) { self.layout = layout }
 
-    mutating func append(_ row: [String], name: String) throws {
+    mutating func append(_ row: [Substring], name: String) throws {
+      guard row.count == layout.header.count else {
+        throw DatasetError.invalid(
+          "\(name), row \(count + 1) of data: \(row.count) fields, but the header has \(layout.header.count)"
+        )
+      }
       count += 1
       for column in layout.features {
         inputs.append(try layout.number(row[column], row: count, column: column, name: name))
@@ -183,7 +180,7 @@ public enum CSVDataset {
           throw DatasetError.invalid(
             "\(name), row \(count) of data, column '\(layout.header[label])': the label is empty")
         }
-        labels.append(text)
+        labels.append(String(text))
       }
       for column in layout.targets {
         let value = try layout.number(row[column], row: count, column: column, name: name)

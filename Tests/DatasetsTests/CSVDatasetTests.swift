@@ -104,3 +104,40 @@ struct CSVDatasetTests {
     #expect(dataset.sha256.count == 64)
   }
 }
+
+/// The split of plain text against CSV.swift's reading of the same text.
+struct CSVRowsTests {
+  static func rows(_ text: String, plain: Bool) throws -> [[String]] {
+    var rows: [[String]] = []
+    let collect: ([Substring]) -> Void = { rows.append($0.map(String.init)) }
+    try plain
+      ? CSVRows.read(text, name: "t.csv", collect)
+      : CSVRows.readQuoted(text, name: "t.csv", collect)
+    return rows
+  }
+
+  @Test func plainTextSplitsAsCSVSwiftReadsIt() throws {
+    // Texts of these pieces have every shape a plain file can: blank lines, CRLF, empty and
+    // spaced fields, no final line break, text that is not ASCII.
+    let pieces = ["1", "-2.5", "e3", ",", ",", "\n", "\r\n", " ", "a", "é", "\n\n", ""]
+    var state: UInt64 = 11
+    func next(below bound: Int) -> Int {  // a linear congruential generator, seeded
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      return Int((state >> 33) % UInt64(bound))
+    }
+    for _ in 0..<2_000 {
+      let text = (0..<next(below: 40)).map { _ in pieces[next(below: pieces.count)] }.joined()
+      #expect(CSVRows.isPlain(text))
+      #expect(
+        try Self.rows(text, plain: true) == Self.rows(text, plain: false),
+        "\(text.debugDescription)")
+    }
+  }
+
+  @Test func quotesAndLoneCarriageReturnsGoToCSVSwift() {
+    for text in ["a,\"b,c\"\n1,2", "a,b\r1,2", "a,b\r", "a\r\r\n"] {
+      #expect(!CSVRows.isPlain(text), "\(text.debugDescription)")
+    }
+    #expect(CSVRows.isPlain("a,b\r\n1,2\r\n"))
+  }
+}
