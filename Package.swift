@@ -26,6 +26,9 @@ let package = Package(
   products: [
     .executable(name: "nnlab", targets: ["nnlab"]),
     .library(name: "Backprop", targets: ["Backprop"]),
+    .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Reports", targets: ["Reports"]),
+    .library(name: "Training", targets: ["Training"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -98,6 +101,7 @@ let package = Package(
       name: "nnlabTests",
       dependencies: [
         "nnlab", "Tracking", "Backprop", "Datasets", .product(name: "CSV", package: "CSV.swift"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]),
   ],
   swiftLanguageModes: [.v6]

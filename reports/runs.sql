@@ -3,7 +3,8 @@
 -- view: table
 --
 -- These columns are also the fields of `nnlab runs --where` and `--sort`. A run still marked
--- running whose heartbeat is more than 10 minutes old shows as interrupted. seconds: from the
+-- running shows as interrupted when its process on this machine is gone (nnlab's own SQL
+-- function nnlab_process_gone) or its heartbeat is more than 10 minutes old. seconds: from the
 -- start to the finish (or the last heartbeat). SQLite's own here: julianday() and strftime().
 
 SELECT
@@ -12,7 +13,8 @@ SELECT
   r.name,
   CASE
     WHEN r.status = 'running'
-      AND r.heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-600 seconds')
+      AND (r.heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-600 seconds')
+        OR nnlab_process_gone(r.host, r.pid))
     THEN 'interrupted'
     ELSE r.status
   END AS status,

@@ -58,25 +58,60 @@ extension RunDatabase {
 }
 
 /// A read-only SQLite connection that compiles only reading statements; closed on release.
-private final class QueryConnection {
+final class QueryConnection {
   let handle: OpaquePointer
+  /// The file, for errors.
+  let path: String
   /// What the authorizer refused while the statement compiled (SQLite stops at the first).
   var refusal: String?
 
-  init(path: String) throws {
+  /// A connection to the file at `path`; `immutable`: read as it is on disk, with no lock and
+  /// no `-wal` or `-shm` file made (SQLite's `immutable=1`), for a file not in use.
+  init(path: String, immutable: Bool = false) throws {
     var handle: OpaquePointer?
-    let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil)
+    let code =
+      immutable
+      ? sqlite3_open_v2(
+        "file:\(Self.uriEscaped(path))?immutable=1", &handle,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
+        nil)
+      : sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil)
     guard code == SQLITE_OK, let handle else {
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
       sqlite3_close_v2(handle)
       throw TrackingError.unusable(path: path, reason: "cannot be read (\(message))")
     }
     self.handle = handle
+    self.path = path
     sqlite3_busy_timeout(handle, Int32(RunDatabase.busyTimeout * 1000))
+    sqlite3_create_function_v2(
+      handle, "nnlab_process_gone", 2, SQLITE_UTF8, nil, processGone, nil, nil, nil)
     sqlite3_set_authorizer(handle, authorizeReading, Unmanaged.passUnretained(self).toOpaque())
   }
 
   deinit { sqlite3_close_v2(handle) }
+
+  /// `path` with the characters a URI filename gives a meaning to percent-encoded.
+  private static func uriEscaped(_ path: String) -> String {
+    path.utf8.map { byte in
+      let character = Character(Unicode.Scalar(byte))
+      return byte < 0x80 && !"%?#\"".contains(character) && byte > 0x20
+        ? String(character) : String(format: "%%%02X", byte)
+    }.joined()
+  }
+
+  /// The first column of every row of `sql` as text (no parameters).
+  func texts(_ sql: String, at path: String) throws -> [String] {
+    let statement = try prepare(sql)
+    defer { sqlite3_finalize(statement) }
+    var texts: [String] = []
+    while true {
+      let code = sqlite3_step(statement)
+      if code == SQLITE_DONE { return texts }
+      guard code == SQLITE_ROW else { throw error(code, at: path) }
+      texts.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
+    }
+  }
 
   /// Compiles the first statement of `sql`, refusing it unless it only reads and is alone.
   func prepare(_ sql: String) throws -> OpaquePointer {
@@ -86,6 +121,10 @@ private final class QueryConnection {
       let code = sqlite3_prepare_v2(handle, text, -1, &statement, &tail)
       guard code == SQLITE_OK else {
         if let refusal { throw TrackingError.refusedQuery(refusal) }
+        // The file, not the query, when SQLite cannot read the schema.
+        if [SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR, SQLITE_BUSY].contains(code & 0xFF) {
+          throw error(code, at: path)
+        }
         throw TrackingError.invalidQuery(String(cString: sqlite3_errmsg(handle)))
       }
       guard let statement else { throw TrackingError.invalidQuery("the query is empty") }
@@ -203,3 +242,20 @@ private let deniedActions: [Int32: String] = [
   SQLITE_CREATE_VTABLE: "CREATE VIRTUAL TABLE",
   SQLITE_DROP_VTABLE: "DROP VIRTUAL TABLE",
 ]
+
+/// This machine's name, as runs record it (looked up once: it may ask the resolver).
+private let thisHost = ProcessIdentity.current.host
+
+/// The SQL function `nnlab_process_gone(host, pid)`: 1 when a run's process ran on this machine
+/// and is no longer alive, else 0 (and for another machine's run, which cannot be checked).
+/// The `runs` report shows such a run as interrupted at once, before its heartbeat is old.
+private func processGone(
+  _ context: OpaquePointer?, _ count: Int32, _ values: UnsafeMutablePointer<OpaquePointer?>?
+) {
+  guard count == 2, let values, let host = sqlite3_value_text(values[0]),
+    sqlite3_value_type(values[1]) == SQLITE_INTEGER
+  else { return sqlite3_result_int(context, 0) }
+  let pid = Int(sqlite3_value_int64(values[1]))
+  let gone = String(cString: host) == thisHost && !ProcessIdentity.isAlive(pid: pid)
+  sqlite3_result_int(context, gone ? 1 : 0)
+}

@@ -8,8 +8,12 @@ import GRDB
 /// Several processes may hold the same file: writers wait up to `busyTimeout` for the lock.
 /// Each process writes the epochs of the runs it holds: `process` is who it is.
 public struct RunDatabase: Sendable {
-  /// How long a write waits for another process's transaction before failing.
-  public static let busyTimeout: TimeInterval = 30
+  /// How long a write waits for another process's transaction before failing: 30 seconds, or
+  /// the seconds in `NNLAB_BUSY_TIMEOUT` (a number ≥ 0).
+  public static let busyTimeout: TimeInterval = {
+    let given = ProcessInfo.processInfo.environment["NNLAB_BUSY_TIMEOUT"].flatMap(Double.init)
+    return given.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 30
+  }()
   /// `PRAGMA application_id` of an nnlab database ("nnlb"), set by the first migration.
   static let applicationID: Int32 = 0x6E6E_6C62
 
@@ -53,9 +57,12 @@ public struct RunDatabase: Sendable {
             reason: type == .typeDirectory
               ? "is a directory, not a database file" : "is not a regular file")
         }
+        if access != .readOnly { try requireWritable(path: path) }
         try inspect(path: path)
       } else if access != .readWrite {
         throw TrackingError.missingDatabase(path: path)
+      } else {
+        try requireWritable(path: path)
       }
       return try translatingErrors(at: path) {
         try connect(path: path, access: access, as: process)
@@ -180,7 +187,9 @@ public struct RunDatabase: Sendable {
       case .SQLITE_CORRUPT, .SQLITE_NOTADB:
         throw TrackingError.damaged(path: place, reason: message)
       case .SQLITE_FULL:
-        throw TrackingError.unusable(path: place, reason: "the disk is full")
+        throw TrackingError.unusable(path: place, reason: writeFailure(at: place, message))
+      case .SQLITE_IOERR where error.extendedResultCode == .SQLITE_IOERR_WRITE:
+        throw TrackingError.unusable(path: place, reason: writeFailure(at: place, message))
       case .SQLITE_BUSY, .SQLITE_LOCKED:
         throw TrackingError.locked(path: place)
       case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
@@ -196,46 +205,144 @@ public struct RunDatabase: Sendable {
   /// migrated by a newer nnlab — reading it only, so the file itself is not changed.
   private static func inspect(path: String) throws {
     let header = try readHeader(path: path)
-    guard header.isEmpty || header == Data("SQLite format 3\u{0}".utf8) else {
+    guard header.isEmpty || header.prefix(16) == Data("SQLite format 3\u{0}".utf8) else {
       throw TrackingError.notAnNNLabDatabase(path: path)
     }
     guard !header.isEmpty else { return }  // SQLite takes an empty file as an empty database
+    try requireWhole(path: path, header: header)
+    let (objects, applicationID, applied) = try translatingErrors(at: path) {
+      try FileManager.default.fileExists(atPath: path + "-wal")
+        ? contentsInUse(path: path) : contentsAtRest(path: path, header: header)
+    }
+    // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
+    // and drops while switching to WAL) from a process that is creating the database, or
+    // stopped while it did: an nnlab database not yet migrated.
+    if applicationID == 0 && applied.isEmpty && objects.allSatisfy({ $0.hasPrefix("grdb_") }) {
+      return
+    }
+    guard applicationID == Self.applicationID else {
+      throw TrackingError.notAnNNLabDatabase(path: path)
+    }
+    let unknown = applied.subtracting(migrator.migrations).sorted()
+    guard unknown.isEmpty else {
+      throw TrackingError.newerDatabase(path: path, unknownMigrations: unknown)
+    }
+  }
+
+  /// What `inspect` looks at: the tables (and those that indexes, views and triggers belong
+  /// to), `PRAGMA application_id` and the migrations applied.
+  private typealias Contents = (objects: [String], applicationID: Int32, applied: Set<String>)
+
+  /// The contents of a file with a write-ahead log beside it, which may hold the latest of them.
+  private static func contentsInUse(path: String) throws -> Contents {
     var configuration = Configuration()
     configuration.readonly = true
     configuration.busyMode = .timeout(busyTimeout)
-    try translatingErrors(at: path) {
-      let reader = try DatabaseQueue(path: path, configuration: configuration)
-      defer { try? reader.close() }
-      try reader.read { db in
-        // Tables, and the tables that indexes, views and triggers belong to.
-        let objects = try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master")
-        let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
-        let applied = objects.contains("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
-        // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
-        // and drops while switching to WAL) from a process that is creating the database, or
-        // stopped while it did: an nnlab database not yet migrated.
-        if applicationID == 0 && applied.isEmpty && objects.allSatisfy({ $0.hasPrefix("grdb_") }) {
-          return
-        }
-        guard applicationID == Self.applicationID else {
-          throw TrackingError.notAnNNLabDatabase(path: path)
-        }
-        let unknown = applied.subtracting(migrator.migrations).sorted()
-        guard unknown.isEmpty else {
-          throw TrackingError.newerDatabase(path: path, unknownMigrations: unknown)
-        }
+    let reader = try DatabaseQueue(path: path, configuration: configuration)
+    defer { try? reader.close() }
+    return try reader.read { db in
+      let objects = try String.fetchAll(db, sql: "SELECT tbl_name FROM sqlite_master")
+      let applicationID = try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0
+      let applied = objects.contains("grdb_migrations") ? try migrator.appliedIdentifiers(db) : []
+      return (objects, applicationID, applied)
+    }
+  }
+
+  /// The contents of a file without a write-ahead log: all in the file, read as it is on disk,
+  /// so that looking makes no `-wal` or `-shm` file beside a file nnlab then refuses.
+  private static func contentsAtRest(path: String, header: Data) throws -> Contents {
+    let connection = try QueryConnection(path: path, immutable: true)
+    let objects = try connection.texts("SELECT tbl_name FROM sqlite_master", at: path)
+    let applied =
+      objects.contains("grdb_migrations")
+      ? Set(try connection.texts("SELECT identifier FROM grdb_migrations", at: path)) : []
+    // PRAGMA application_id reads these 4 bytes of the header.
+    let applicationID = header.dropFirst(68).prefix(4).reduce(Int32(0)) { $0 << 8 | Int32($1) }
+    return (objects, applicationID, applied)
+  }
+
+  /// Refuses a file shorter than its header says it is (a copy cut short, a full disk).
+  private static func requireWhole(path: String, header: Data) throws {
+    guard header.count == 100 else {
+      throw TrackingError.damaged(
+        path: path, reason: "\(header.count) bytes, shorter than SQLite's 100-byte header")
+    }
+    func number(at offset: Int, _ length: Int) -> UInt64 {
+      header.dropFirst(offset).prefix(length).reduce(0) { $0 << 8 | UInt64($1) }
+    }
+    let pageSize = number(at: 16, 2) == 1 ? 65_536 : number(at: 16, 2)
+    // The page count is valid when the change counter matches "version valid for".
+    guard number(at: 92, 4) == number(at: 24, 4),
+      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? UInt64
+    else { return }
+    let expected = number(at: 28, 4) * pageSize
+    guard size >= expected else {
+      throw TrackingError.damaged(
+        path: path, reason: "cut short: \(size) bytes where its header counts \(expected)")
+    }
+  }
+
+  /// Why a write to the database at `path` failed, as far as the file system tells: SQLite
+  /// reports a full disk and a file past the process's size limit (`ulimit -f`) alike as a
+  /// failed write, so the free space and the limit are looked at afterwards.
+  private static func writeFailure(at path: String, _ message: String) -> String {
+    let directory = (path as NSString).deletingLastPathComponent
+    var space = statvfs()
+    if statvfs(directory.isEmpty ? "." : directory, &space) == 0,
+      UInt64(space.f_bavail) * UInt64(space.f_frsize) < 1 << 20
+    {
+      return "disk full"
+    }
+    var limit = rlimit()
+    #if os(Linux)
+      let resource = __rlimit_resource_t(RLIMIT_FSIZE.rawValue)
+    #else
+      let resource = RLIMIT_FSIZE
+    #endif
+    if getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
+      let largest =
+        [path, path + "-wal"].compactMap {
+          (try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? UInt64
+        }.max() ?? 0
+      if largest + (1 << 16) >= UInt64(limit.rlim_cur) {
+        return "file size limit reached (ulimit -f: \(limit.rlim_cur) bytes)"
+      }
+    }
+    return "write failed (\(message))"
+  }
+
+  /// Refuses a file, or a directory, that this process may not write: SQLite would open the
+  /// file read-only and fail at the first write, or fail to make its `-wal` and `-shm` files.
+  private static func requireWritable(path: String) throws {
+    let exists = FileManager.default.fileExists(atPath: path)
+    if exists && access(path, W_OK) != 0 {
+      throw TrackingError.unusable(
+        path: path,
+        reason:
+          "cannot be written (\(String(cString: strerror(errno)))): nnlab records its runs in it")
+    }
+    let directory = (path as NSString).deletingLastPathComponent
+    if access(directory.isEmpty ? "." : directory, W_OK) != 0 {
+      let reason = String(cString: strerror(errno))
+      guard FileManager.default.fileExists(atPath: path + "-wal") else {
+        throw TrackingError.unusable(
+          path: path,
+          reason: "its directory cannot be written (\(reason)): "
+            + (exists
+              ? "SQLite makes its -wal and -shm files beside the database"
+              : "the database cannot be created there"))
       }
     }
   }
 
-  /// The first 16 bytes of the file (fewer if it is shorter).
+  /// The first 100 bytes of the file, SQLite's header (fewer if it is shorter).
   private static func readHeader(path: String) throws -> Data {
     guard let handle = FileHandle(forReadingAtPath: path) else {
       throw TrackingError.unusable(path: path, reason: "cannot be read (permission denied?)")
     }
     defer { try? handle.close() }
     do {
-      return try handle.read(upToCount: 16) ?? Data()
+      return try handle.read(upToCount: 100) ?? Data()
     } catch {
       throw TrackingError.unusable(
         path: path, reason: "cannot be read (\(error.localizedDescription))")

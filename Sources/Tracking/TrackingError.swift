@@ -31,6 +31,13 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case invalidQuery(String)
   /// Epochs may be recorded only for a run in status `running`.
   case runNotRunning(Int64, status: RunStatus)
+  /// `error`, met while writing epochs of a run from `epoch` on.
+  indirect case whileRecording(TrackingError, epoch: Int, run: Int64)
+
+  /// The error itself, without the epoch it was met at.
+  public var cause: TrackingError {
+    if case .whileRecording(let error, _, _) = self { error.cause } else { self }
+  }
 
   public var description: String {
     switch self {
@@ -64,6 +71,8 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
       "there is no sweep \(id)"
     case .runNotRunning(let id, let status):
       "run \(id) is \(status.rawValue), not running: its epochs cannot be recorded"
+    case .whileRecording(let error, let epoch, let run):
+      "\(error) while recording epoch \(epoch) of run \(run)"
     }
   }
 }

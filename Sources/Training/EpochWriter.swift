@@ -70,8 +70,9 @@ final class EpochWriter: Sendable {
         do {
           try database.recordEpochs(epochs, of: run)
         } catch {
-          let failure =
-            error as? TrackingError ?? .unusable(path: database.path ?? "", reason: "\(error)")
+          let failure = TrackingError.whileRecording(
+            error as? TrackingError ?? .unusable(path: database.path ?? "", reason: "\(error)"),
+            epoch: epochs[0].epoch, run: run)
           state.withLock { $0.failure = failure }
         }
       }

@@ -228,8 +228,14 @@ public struct SweepSpec: Codable, Sendable, Equatable {
       dataSeed: dataSeed ?? DataSource.defaultDataSeed)
   }
 
+  /// The most runs one sweep may have. All are queued at once; a larger grid is more often a
+  /// typing mistake (`log:1e-6:1:1000` twice is a million runs) than a plan.
+  public static let maximumRuns = 100_000
+
   /// The runs: the cartesian product of the axes, in the order layers, activation, batch size,
   /// train examples, seed, λ, α (α varying fastest).
+  /// - Throws: `TrainingError.invalidOption` for an axis value a run cannot have, or a grid of
+  ///   more than `maximumRuns` runs.
   public func plans() throws -> [TrainingPlan] {
     let sizes: [LayerSizes] =
       try layers?.map { text in
@@ -242,7 +248,18 @@ public struct SweepSpec: Codable, Sendable, Equatable {
     let checks: GradientCheckPolicy = gradcheckEvery.map { $0 == 0 ? .never : .every($0) } ?? .once
     let batches: [Int?] = batchSize.map { $0.map(Optional.some) } ?? [nil]
     let trainingSizes: [Int?] = trainExamples.map { $0.map(Optional.some) } ?? [nil]
+    let axes = [
+      sizes.count, activation.count, batches.count, trainingSizes.count, seed.count, lambda.count,
+      lr.count,
+    ]
+    let count = axes.reduce(1.0) { $0 * Double($1) }  // in Double: it cannot overflow
+    guard count <= Double(Self.maximumRuns) else {
+      throw TrainingError.invalidOption(
+        "the sweep has \(axes.map(String.init).joined(separator: " × ")) = \(String(format: "%.0f", count))"
+          + " runs; one sweep may have at most \(Self.maximumRuns)")
+    }
     var plans: [TrainingPlan] = []
+    plans.reserveCapacity(Int(count))
     for layerSizes in sizes {
       for activation in activation {
         for batch in batches {

@@ -63,7 +63,7 @@ public enum Sweeps {
           break
         }
       } catch let error as TrackingError {
-        switch error {
+        switch error.cause {
         case .locked, .unusable, .damaged: throw error
         default:
           fail(run.id, error.description)

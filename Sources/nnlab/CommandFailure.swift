@@ -27,6 +27,7 @@ extension TrackingError {
       .invalidValue,
       .runNotRunning, .runHeldElsewhere, .refusedQuery, .invalidQuery:
       .badData
+    case .whileRecording(let error, _, _): error.exitCode
     }
   }
 }

@@ -32,6 +32,9 @@ struct NNLab: ParsableCommand {
   )
 
   static func main() {
+    // A write past a file size limit (ulimit -f) fails with EFBIG and is reported like a full
+    // disk, instead of killing the process halfway through a transaction.
+    signal(SIGXFSZ, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Reports
+import Synchronization
 import Tracking
 
 /// Where a command's results go: standard output, or a file written whole or not at all — the
@@ -45,12 +46,16 @@ final class Output: TextSink {
       decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     file = (path, temporary)
+    PendingFile.register(temporary)
   }
 
   deinit {
     // Not committed: the temporary file goes.
-    if let file, FileManager.default.fileExists(atPath: file.temporary) {
-      try? FileManager.default.removeItem(atPath: file.temporary)
+    if let file {
+      PendingFile.unregister()
+      if FileManager.default.fileExists(atPath: file.temporary) {
+        try? FileManager.default.removeItem(atPath: file.temporary)
+      }
     }
   }
 
@@ -66,6 +71,7 @@ final class Output: TextSink {
     do {
       try handle.synchronize()
       guard rename(file.temporary, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+      PendingFile.unregister()
     } catch {
       throw CommandFailure(
         message: "\(file.path): cannot be written (\(String(cString: strerror(errno))))",
@@ -137,5 +143,40 @@ extension Output {
   static func write(_ text: ReportText, to path: String?) throws {
     try write(text.lines.map { $0 + "\n" }.joined(), to: path)
     for warning in text.warnings { Terminal.standardError.write("warning: \(warning)\n") }
+  }
+}
+
+/// The temporary file an `Output` is writing, removed when Ctrl-C, SIGTERM or SIGHUP stops the
+/// process before it is renamed into place (SIGKILL cannot be caught: its hidden `.NAME.XXXXXX`
+/// file stays, and the target is still never half-written).
+private enum PendingFile {
+  /// The path as a C string made with `strdup`, as its address (0 for none): a signal handler
+  /// may read an atomic and call `unlink`, and little else.
+  private static let path = Atomic<UInt>(0)
+
+  static func register(_ temporary: String) {
+    let previous = path.exchange(
+      UInt(bitPattern: strdup(temporary)), ordering: .sequentiallyConsistent)
+    free(UnsafeMutableRawPointer(bitPattern: previous))
+    // Unblocked too: a process inherits its parent's blocked signals.
+    var signals = sigset_t()
+    sigemptyset(&signals)
+    for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+      sigaddset(&signals, signalNumber)
+      signal(signalNumber) { signalNumber in
+        if let pending = UnsafePointer<CChar>(
+          bitPattern: PendingFile.path.load(ordering: .sequentiallyConsistent))
+        {
+          unlink(pending)
+        }
+        _exit(128 + signalNumber)
+      }
+    }
+    pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+  }
+
+  static func unregister() {
+    let previous = path.exchange(0, ordering: .sequentiallyConsistent)
+    free(UnsafeMutableRawPointer(bitPattern: previous))
   }
 }

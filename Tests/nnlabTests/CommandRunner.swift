@@ -22,13 +22,20 @@ struct CommandRunner {
   }()
 
   /// Runs `nnlab arguments…` in `directory` with `NO_COLOR` (and `environment`) set, without
-  /// `NNLAB_DB` unless `environment` sets it, and no standard input.
+  /// `NNLAB_DB` unless `environment` sets it, and no standard input; through `wrapper` when
+  /// given (a command that runs the rest of its line: `/usr/bin/prlimit --fsize=N`).
   static func run(
-    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]
+    _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+    wrapper: [String] = []
   ) throws -> Result {
     let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
+    if let program = wrapper.first {
+      process.executableURL = URL(fileURLWithPath: program)
+      process.arguments = wrapper.dropFirst() + [executable.path] + arguments
+    } else {
+      process.executableURL = executable
+      process.arguments = arguments
+    }
     if let directory { process.currentDirectoryURL = directory }
     var variables = ProcessInfo.processInfo.environment
     variables["NO_COLOR"] = "1"
@@ -54,10 +61,11 @@ struct CommandRunner {
   }
 
   /// `nnlab arguments…` started in the background, its output discarded.
-  static func start(_ arguments: [String]) throws -> Process {
+  static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice

@@ -98,6 +98,10 @@ struct SweepCommandTests {
     (["--lambda", "0,x"], "'x' is not a number"), (["--lambda", ""], "is not a number"),
     (["--lambda=-1"], "--lambda must be a finite number ≥ 0"),
     (["--lr", "log:1:0.1:3"], "is not log:LOW:HIGH:N"),
+    (
+      ["--lambda", "log:0.000001:1:1000", "--lr", "log:0.000001:1:1000"],
+      "1 × 1 × 1 × 1 × 1 × 1000 × 1000 = 1000000 runs; one sweep may have at most 100000"
+    ),
   ])
   func badSpecsQueueNothing(arguments: [String], message: String) throws {
     let db = try CommandRunner.temporaryDirectory().appendingPathComponent("bad.sqlite")
