@@ -107,15 +107,18 @@ extension Matrix {
   /// the result s_{l+1} × (s_l + 1). Column 0 is the column sums of δ.
   public func transposedTimesWithBias(_ a: Matrix) -> Matrix {
     precondition(rows == a.rows, "both matrices must hold the same examples")
-    var result = Matrix(rows: columns, columns: a.columns + 1)
-    result.elements.withUnsafeMutableBufferPointer { out in
-      elements.withUnsafeBufferPointer { delta in
-        for i in 0..<rows {
-          for j in 0..<columns { out[j * (a.columns + 1)] += delta[i * columns + j] }
-        }
+    // Computed as Aᵀ·δ (s_l × s_{l+1}) and written transposed: δ, the narrow operand, is then
+    // the kernel's B (its rows read in place), and the wide A is broadcast, 8 units at a time.
+    let product = Self.product(
+      a, .transposed, self, .asIs, addedTo: Matrix(rows: a.columns, columns: columns))
+    var sums = [Double](repeating: 0, count: columns)
+    elements.withUnsafeBufferPointer { delta in
+      for i in 0..<rows {
+        for j in 0..<columns { sums[j] += delta[i * columns + j] }
       }
     }
-    Self.multiplyAdd(self, .transposed, a, .asIs, into: &result, fromColumn: 1)
-    return result
+    return Matrix(rows: columns, columns: a.columns + 1) { j, k in
+      k == 0 ? sums[j] : product[k - 1, j]
+    }
   }
 }
