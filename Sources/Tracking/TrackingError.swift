@@ -54,7 +54,8 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
     case .damaged(let path, let reason):
       "\(path) is damaged (\(reason))"
     case .locked(let path):
-      "\(path): locked by another process for more than \(Int(RunDatabase.busyTimeout)) seconds"
+      "\(path): locked by another process for more than"
+        + " \(String(format: "%g", RunDatabase.busyTimeout)) second\(RunDatabase.busyTimeout == 1 ? "" : "s")"
     case .unusable(let path, let reason):
       "\(path): \(reason)"
     case .runHeldElsewhere(let id, let host, let pid):

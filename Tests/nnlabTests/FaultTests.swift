@@ -58,7 +58,7 @@ import Tracking
     held.wait()
     #expect(result.status == 74)
     #expect(
-      result.standardError == "error: \(db): locked by another process for more than 1 seconds\n",
+      result.standardError == "error: \(db): locked by another process for more than 1 second\n",
       "\(result.standardError)")
     let store = try RunDatabase.open(path: db, access: .readOnly)
     #expect(try store.check().isEmpty && store.runs().isEmpty)
