@@ -4,7 +4,8 @@
 --
 -- These columns are also the fields of `nnlab runs --where` and `--sort`. A run still marked
 -- running shows as interrupted when its process on this machine is gone (nnlab's own SQL
--- function nnlab_process_gone) or its heartbeat is more than 10 minutes old. seconds: from the
+-- function nnlab_process_gone(host, pid); outside nnlab, read it as 0) or its heartbeat is
+-- more than 10 minutes old, as RunDatabase.staleRuns decides. seconds: from the
 -- start to the finish (or the last heartbeat). SQLite's own here: julianday() and strftime().
 
 SELECT

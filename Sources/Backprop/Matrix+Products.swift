@@ -45,29 +45,20 @@ extension Matrix {
   private static func product(
     _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, addedTo initial: Matrix
   ) -> Matrix {
-    var result = initial
-    multiplyAdd(a, readingA, b, readingB, into: &result)
-    return result
-  }
-
-  /// Adds op(A)·op(B) to the columns of `result` from `firstColumn` on.
-  private static func multiplyAdd(
-    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, into result: inout Matrix,
-    fromColumn firstColumn: Int = 0
-  ) {
     let (shapeA, shapeB) = (a.shape(readingA), b.shape(readingB))
     precondition(shapeA.columns == shapeB.rows, "inner dimensions must agree")
-    precondition(result.rows == shapeA.rows && result.columns - firstColumn == shapeB.columns)
-    guard !a.elements.isEmpty, !b.elements.isEmpty else { return }  // adds nothing
-    let ldc = result.columns
+    precondition(initial.rows == shapeA.rows && initial.columns == shapeB.columns)
+    var result = initial
+    guard !a.elements.isEmpty, !b.elements.isEmpty else { return result }  // adds nothing
     a.withView(readingA) { viewA in
       b.withView(readingB) { viewB in
         result.elements.withUnsafeMutableBufferPointer { c in
           guard let base = c.baseAddress else { return }  // an empty result has nothing to add to
-          MatrixKernel.multiplyAdd(viewA, viewB, into: base + firstColumn, ldc: ldc)
+          MatrixKernel.multiplyAdd(viewA, viewB, into: base, ldc: result.columns)
         }
       }
     }
+    return result
   }
 
   /// A·B — (m × n)·(n × p) is m × p.

@@ -3,12 +3,6 @@
 /// library's `exp` and `log1p`, called once per value, cost more than the matrix products of a
 /// small network. The tests hold both within 2 ulp of `Foundation`'s.
 enum VectorMath {
-  /// e^x of each lane.
-  ///
-  /// Cody–Waite reduction x = n·ln 2 + r with |r| ≤ ln 2 / 2, the Taylor polynomial of e^r to
-  /// degree 13 (truncation error below 10⁻¹⁷) by Horner's rule with fused multiply-adds, and the
-  /// scaling by 2ⁿ written into exponent bits, in two halves so that subnormal results come out
-  /// right. Like `exp`, it overflows to +∞ above 709.78, is 0 below −745.13 and keeps NaN.
   /// 1.5·2⁵²: added to a value below 2⁵¹ in magnitude, it rounds the value to the nearest
   /// integer, which the sum's low bits then hold.
   private static let roundingShift = 6_755_399_441_055_744.0
@@ -19,6 +13,12 @@ enum VectorMath {
   private static let overflow = 709.782_712_893_384
   private static let underflow = -745.133_219_101_941_1
 
+  /// e^x of each lane.
+  ///
+  /// Cody–Waite reduction x = n·ln 2 + r with |r| ≤ ln 2 / 2, the Taylor polynomial of e^r to
+  /// degree 13 (truncation error below 10⁻¹⁷) by Horner's rule with fused multiply-adds, and the
+  /// scaling by 2ⁿ written into exponent bits, in two halves so that subnormal results come out
+  /// right. Like `exp`, it overflows to +∞ above 709.78, is 0 below −745.13 and keeps NaN.
   @inline(__always)
   static func exp(_ x: SIMD8<Double>) -> SIMD8<Double> {
     var clamped = x
@@ -68,7 +68,8 @@ enum VectorMath {
 
   private static let squareRootOf2 = 1.414_213_562_373_095_1
 
-  /// log(1 + u) of each lane, for u ≥ 0 (NaN stays NaN).
+  /// log(1 + u) of each lane, for finite u ≥ 0 (the cross-entropy's e^(−|z|) ≤ 1; NaN stays
+  /// NaN).
   ///
   /// y = 1 + u rounded, with c = u − (y − 1) what the rounding lost; y = 2ᵏ·f with
   /// f ∈ [√½, √2); log f = 2 atanh s = 2(s + s³/3 + … + s²³/23) with s = (f − 1)/(f + 1),

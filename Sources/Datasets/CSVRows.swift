@@ -7,9 +7,10 @@ import CSV
 /// took 1.6 s for a 40 MB file that this split reads in a small fraction of that
 /// (bench/run.py). Text with quotes goes through CSV.swift. The tests hold both to the same rows.
 enum CSVRows {
-  /// Calls `body` with each row of `text`; a blank line is the one field "".
-  /// - Throws: what `body` throws, or `DatasetError.invalid` naming `name` for text CSV.swift
-  ///   cannot read (an unclosed quote).
+  /// Calls `body` with each row of `text`; a blank line is the one field "". (CSV.swift reads
+  /// an unclosed quote to the end of the text as one field, which the caller finds has too few.)
+  /// - Throws: what `body` throws, or `DatasetError.invalid` naming `name` for an error
+  ///   CSV.swift reports.
   static func read(_ text: String, name: String, _ body: ([Substring]) throws -> Void) throws {
     if isPlain(text) {
       try split(text, body)

@@ -18,9 +18,15 @@ public struct ProcessIdentity: Sendable, Equatable {
   }
 
   /// Whether a process with this id runs on this machine (`kill(pid, 0)` finds it, or it
-  /// exists but belongs to another user).
+  /// exists but belongs to another user), and is not a zombie: a process killed whose parent
+  /// died too waits as one until something reaps it, and can write nothing.
   public static func isAlive(pid: Int) -> Bool {
     guard pid > 0, let processID = pid_t(exactly: pid) else { return false }
-    return kill(processID, 0) == 0 || errno == EPERM
+    guard kill(processID, 0) == 0 || errno == EPERM else { return false }
+    // Linux: the state is the field after the command's closing parenthesis in /proc/N/stat.
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return true }
+    return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
   }
 }

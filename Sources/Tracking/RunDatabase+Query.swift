@@ -51,7 +51,7 @@ extension RunDatabase {
     while true {
       let code = sqlite3_step(statement)
       if code == SQLITE_DONE { return }
-      guard code == SQLITE_ROW else { throw connection.error(code, at: path) }
+      guard code == SQLITE_ROW else { throw connection.error(code) }
       try row((0..<count).map { QueryConnection.value(of: statement, at: $0) })
     }
   }
@@ -72,9 +72,9 @@ final class QueryConnection {
     let code =
       immutable
       ? sqlite3_open_v2(
-        "file:\(Self.uriEscaped(path))?immutable=1", &handle,
-        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI,
-        nil)
+        // file:///abs/path, or file:relative/path
+        "file:\(path.hasPrefix("/") ? "//" : "")\(Self.uriEscaped(path))?immutable=1", &handle,
+        SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nil)
       : sqlite3_open_v2(path, &handle, SQLITE_OPEN_READONLY, nil)
     guard code == SQLITE_OK, let handle else {
       let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
@@ -101,14 +101,14 @@ final class QueryConnection {
   }
 
   /// The first column of every row of `sql` as text (no parameters).
-  func texts(_ sql: String, at path: String) throws -> [String] {
+  func texts(_ sql: String) throws -> [String] {
     let statement = try prepare(sql)
     defer { sqlite3_finalize(statement) }
     var texts: [String] = []
     while true {
       let code = sqlite3_step(statement)
       if code == SQLITE_DONE { return texts }
-      guard code == SQLITE_ROW else { throw error(code, at: path) }
+      guard code == SQLITE_ROW else { throw error(code) }
       texts.append(sqlite3_column_text(statement, 0).map { String(cString: $0) } ?? "")
     }
   }
@@ -122,8 +122,11 @@ final class QueryConnection {
       guard code == SQLITE_OK else {
         if let refusal { throw TrackingError.refusedQuery(refusal) }
         // The file, not the query, when SQLite cannot read the schema.
-        if [SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR, SQLITE_BUSY].contains(code & 0xFF) {
-          throw error(code, at: path)
+        if [
+          SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_IOERR, SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CANTOPEN,
+        ]
+        .contains(code & 0xFF) {
+          throw error(code)
         }
         throw TrackingError.invalidQuery(String(cString: sqlite3_errmsg(handle)))
       }
@@ -175,7 +178,7 @@ final class QueryConnection {
   }
 
   /// The error SQLite reported for a step that failed with `code`.
-  func error(_ code: Int32, at path: String) -> TrackingError {
+  func error(_ code: Int32) -> TrackingError {
     let message = String(cString: sqlite3_errmsg(handle))
     switch code & 0xFF {
     case SQLITE_BUSY, SQLITE_LOCKED: return .locked(path: path)

@@ -12,7 +12,8 @@ public struct RunDatabase: Sendable {
   /// the seconds in `NNLAB_BUSY_TIMEOUT` (a number ≥ 0).
   public static let busyTimeout: TimeInterval = {
     let given = ProcessInfo.processInfo.environment["NNLAB_BUSY_TIMEOUT"].flatMap(Double.init)
-    return given.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil } ?? 30
+    // At most SQLite's limit, 2³¹ − 1 milliseconds.
+    return given.flatMap { $0.isFinite && $0 >= 0 ? min($0, 2_000_000) : nil } ?? 30
   }()
   /// `PRAGMA application_id` of an nnlab database ("nnlb"), set by the first migration.
   static let applicationID: Int32 = 0x6E6E_6C62
@@ -209,10 +210,18 @@ public struct RunDatabase: Sendable {
       throw TrackingError.notAnNNLabDatabase(path: path)
     }
     guard !header.isEmpty else { return }  // SQLite takes an empty file as an empty database
-    try requireWhole(path: path, header: header)
     let (objects, applicationID, applied) = try translatingErrors(at: path) {
-      try FileManager.default.fileExists(atPath: path + "-wal")
-        ? contentsInUse(path: path) : contentsAtRest(path: path, header: header)
+      // A file at rest is read as it is on disk; one that a process may be writing (or left
+      // a log for) through SQLite, which waits for it and recovers what it left.
+      func inUse() -> Bool {
+        ["-wal", "-journal"].contains { FileManager.default.fileExists(atPath: path + $0) }
+      }
+      guard !inUse() else { return try contentsInUse(path: path) }
+      do {
+        return try contentsAtRest(path: path, header: header)
+      } catch TrackingError.damaged where inUse() {
+        return try contentsInUse(path: path)  // a process began writing while this one looked
+      }
     }
     // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
     // and drops while switching to WAL) from a process that is creating the database, or
@@ -249,19 +258,22 @@ public struct RunDatabase: Sendable {
   }
 
   /// The contents of a file without a write-ahead log: all in the file, read as it is on disk,
-  /// so that looking makes no `-wal` or `-shm` file beside a file nnlab then refuses.
+  /// so that looking makes no `-wal` or `-shm` file beside a file nnlab then refuses. A file
+  /// shorter than its header says is refused first.
   private static func contentsAtRest(path: String, header: Data) throws -> Contents {
+    try requireWhole(path: path, header: header)
     let connection = try QueryConnection(path: path, immutable: true)
-    let objects = try connection.texts("SELECT tbl_name FROM sqlite_master", at: path)
+    let objects = try connection.texts("SELECT tbl_name FROM sqlite_master")
     let applied =
       objects.contains("grdb_migrations")
-      ? Set(try connection.texts("SELECT identifier FROM grdb_migrations", at: path)) : []
+      ? Set(try connection.texts("SELECT identifier FROM grdb_migrations")) : []
     // PRAGMA application_id reads these 4 bytes of the header.
     let applicationID = header.dropFirst(68).prefix(4).reduce(Int32(0)) { $0 << 8 | Int32($1) }
     return (objects, applicationID, applied)
   }
 
-  /// Refuses a file shorter than its header says it is (a copy cut short, a full disk).
+  /// Refuses a file at rest shorter than its header says it is (a copy cut short, a full disk).
+  /// (Not a file in use: a checkpoint writes the header of a longer file before its pages.)
   private static func requireWhole(path: String, header: Data) throws {
     guard header.count == 100 else {
       throw TrackingError.damaged(
@@ -299,7 +311,12 @@ public struct RunDatabase: Sendable {
     #else
       let resource = RLIMIT_FSIZE
     #endif
-    if getrlimit(resource, &limit) == 0, limit.rlim_cur != rlim_t.max {  // RLIM_INFINITY
+    #if os(Linux)
+      let unlimited = rlim_t.max  // RLIM_INFINITY, which Swift does not import on Linux
+    #else
+      let unlimited = RLIM_INFINITY
+    #endif
+    if getrlimit(resource, &limit) == 0, limit.rlim_cur != unlimited {
       let largest =
         [path, path + "-wal"].compactMap {
           (try? FileManager.default.attributesOfItem(atPath: $0)[.size]) as? UInt64

@@ -147,21 +147,23 @@ extension Output {
 }
 
 /// The temporary file an `Output` is writing, removed when Ctrl-C, SIGTERM or SIGHUP stops the
-/// process before it is renamed into place (SIGKILL cannot be caught: its hidden `.NAME.XXXXXX`
-/// file stays, and the target is still never half-written).
+/// process before it is renamed into place; the process then dies of the signal as it would
+/// have (SIGKILL cannot be caught: its hidden `.NAME.XXXXXX` file stays, and the target is still
+/// never half-written). A signal the process was started ignoring (`nohup`, `&` in a script)
+/// stays ignored.
 private enum PendingFile {
-  /// The path as a C string made with `strdup`, as its address (0 for none): a signal handler
-  /// may read an atomic and call `unlink`, and little else.
+  /// The path as a C string, as its address (0 for none): a signal handler may read an atomic
+  /// and call `unlink`, and little else. Each string is made once and never freed, so that a
+  /// handler running on another thread never reads freed memory (one path an output file).
   private static let path = Atomic<UInt>(0)
 
   static func register(_ temporary: String) {
-    let previous = path.exchange(
-      UInt(bitPattern: strdup(temporary)), ordering: .sequentiallyConsistent)
-    free(UnsafeMutableRawPointer(bitPattern: previous))
+    path.store(UInt(bitPattern: strdup(temporary)), ordering: .sequentiallyConsistent)
     // Unblocked too: a process inherits its parent's blocked signals.
     var signals = sigset_t()
     sigemptyset(&signals)
     for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
+      guard !isIgnored(signalNumber) else { continue }
       sigaddset(&signals, signalNumber)
       signal(signalNumber) { signalNumber in
         if let pending = UnsafePointer<CChar>(
@@ -169,14 +171,26 @@ private enum PendingFile {
         {
           unlink(pending)
         }
-        _exit(128 + signalNumber)
+        signal(signalNumber, SIG_DFL)
+        raise(signalNumber)  // delivered once this handler returns
       }
     }
     pthread_sigmask(SIG_UNBLOCK, &signals, nil)
   }
 
+  /// Whether the process was started with `signalNumber` ignored.
+  private static func isIgnored(_ signalNumber: Int32) -> Bool {
+    var current = sigaction()
+    sigaction(signalNumber, nil, &current)
+    #if os(Linux)
+      let handler = current.__sigaction_handler.sa_handler
+    #else
+      let handler = current.__sigaction_u.__sa_handler
+    #endif
+    return unsafeBitCast(handler, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self)
+  }
+
   static func unregister() {
-    let previous = path.exchange(0, ordering: .sequentiallyConsistent)
-    free(UnsafeMutableRawPointer(bitPattern: previous))
+    path.store(0, ordering: .sequentiallyConsistent)
   }
 }

@@ -167,3 +167,26 @@ struct ClaimTests {
     }
   }
 }
+
+/// A process that has exited but not been reaped (a zombie) holds no run: its pid still answers
+/// `kill(pid, 0)`, but it can write nothing.
+struct ProcessIdentityTests {
+  @Test func aZombieIsNotAlive() throws {
+    var pid: pid_t = 0
+    let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
+    defer { for argument in arguments { free(argument) } }
+    #expect(posix_spawn(&pid, "/bin/true", nil, nil, arguments, nil) == 0)
+    #expect(ProcessIdentity.isAlive(pid: Int(getpid())))
+    // Not waited for: once it has exited it is a zombie until waitpid below.
+    var waited = 0
+    while kill(pid, 0) == 0 && ProcessIdentity.isAlive(pid: Int(pid)) && waited < 2_000 {
+      usleep(1_000)
+      waited += 1
+    }
+    #expect(kill(pid, 0) == 0, "the zombie is still in the process table")
+    #expect(!ProcessIdentity.isAlive(pid: Int(pid)))
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    #expect(!ProcessIdentity.isAlive(pid: Int(pid)))
+  }
+}

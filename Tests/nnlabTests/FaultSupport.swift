@@ -110,10 +110,11 @@ enum Faults {
     }
   }
 
-  /// The resident memory of `pid` in kB (VmRSS of /proc/N/status), or nil once it is gone.
-  static func residentKilobytes(of pid: pid_t) -> Int? {
+  /// A memory figure of `pid` in kB from /proc/N/status (`VmRSS`, resident now; `VmHWM`, its
+  /// peak so far), or nil once it is gone.
+  static func memoryKilobytes(of pid: pid_t, _ field: String) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") })
     else { return nil }
     return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
   }
