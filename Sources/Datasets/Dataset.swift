@@ -46,8 +46,14 @@ public struct Dataset: Sendable {
   /// The hex SHA-256 of generated values: X then Y, float64 little-endian, row-major.
   static func sha256(inputs: Matrix, targets: Matrix) -> String {
     var hash = SHA256()
-    for value in inputs.elements + targets.elements {
-      withUnsafeBytes(of: value.bitPattern.littleEndian) { hash.update(bufferPointer: $0) }
+    for values in [inputs.elements, targets.elements] {
+      #if _endian(little)
+        values.withUnsafeBytes { hash.update(bufferPointer: $0) }  // already little-endian
+      #else
+        for value in values {
+          withUnsafeBytes(of: value.bitPattern.littleEndian) { hash.update(bufferPointer: $0) }
+        }
+      #endif
     }
     return hash.finalize().map { String(format: "%02x", $0) }.joined()
   }

@@ -20,35 +20,52 @@ public struct Scaling: Codable, Sendable, Equatable {
   /// feature becomes 0).
   public var scale: [Double]
 
-  /// Fits `method` on the rows of `inputs` (m × n).
+  /// Fits `method` on the rows of `inputs` (m × n), summing each column's entries in row order.
   public init(fitting method: ScalingMethod, to inputs: Matrix) {
     self.method = method
-    let m = Double(inputs.rows)
-    let columns = (0..<inputs.columns).map { j in (0..<inputs.rows).map { inputs[$0, j] } }
-    switch method {
-    case .standard:
-      offset = columns.map { $0.reduce(0, +) / m }
-      scale = zip(columns, offset).map { column, mean in
-        let variance = column.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / m
-        return variance > 0 ? variance.squareRoot() : 1
+    let (m, n) = (inputs.rows, inputs.columns)
+    (offset, scale) = inputs.elements.withUnsafeBufferPointer { x in
+      switch method {
+      case .standard:
+        var means = [Double](repeating: 0, count: n)
+        for i in 0..<m {
+          for j in 0..<n { means[j] += x[i * n + j] }
+        }
+        means = means.map { $0 / Double(m) }
+        var squares = [Double](repeating: 0, count: n)
+        for i in 0..<m {
+          for j in 0..<n { squares[j] += (x[i * n + j] - means[j]) * (x[i * n + j] - means[j]) }
+        }
+        return (means, squares.map { $0 / Double(m) > 0 ? ($0 / Double(m)).squareRoot() : 1 })
+      case .minmax:
+        guard m > 0 else { return (Array(repeating: 0, count: n), Array(repeating: 1, count: n)) }
+        var (lows, highs) = (Array(x[0..<n]), Array(x[0..<n]))
+        for i in 1..<m {
+          for j in 0..<n {
+            lows[j] = min(lows[j], x[i * n + j])
+            highs[j] = max(highs[j], x[i * n + j])
+          }
+        }
+        return (lows, zip(lows, highs).map { low, high in high - low > 0 ? high - low : 1 })
+      case .none:
+        return (Array(repeating: 0, count: n), Array(repeating: 1, count: n))
       }
-    case .minmax:
-      offset = columns.map { $0.min() ?? 0 }
-      scale = zip(columns, offset).map { column, low in
-        let range = (column.max() ?? low) - low
-        return range > 0 ? range : 1
-      }
-    case .none:
-      offset = Array(repeating: 0, count: inputs.columns)
-      scale = Array(repeating: 1, count: inputs.columns)
     }
   }
 
   /// `inputs` scaled: (x − offset) / scale, column by column.
   public func apply(to inputs: Matrix) -> Matrix {
     precondition(inputs.columns == offset.count, "scaling fitted for \(offset.count) features")
-    return Matrix(rows: inputs.rows, columns: inputs.columns) { i, j in
-      (inputs[i, j] - offset[j]) / scale[j]
+    let (m, n) = (inputs.rows, inputs.columns)
+    let scaled = [Double](unsafeUninitializedCapacity: m * n) { out, count in
+      inputs.elements.withUnsafeBufferPointer { x in
+        for i in 0..<m {
+          for j in 0..<n { out[i * n + j] = (x[i * n + j] - offset[j]) / scale[j] }
+        }
+      }
+      count = m * n
     }
+    // As many values as the input has: the shape cannot be wrong.
+    return try! Matrix(rows: m, columns: n, elements: scaled)
   }
 }

@@ -5,6 +5,15 @@ import Testing
 @testable import Datasets
 
 struct PreparedDataTests {
+  /// The identity of generated data is the SHA-256 of X then Y as float64 little-endian, row by
+  /// row: stored with runs, it must not change. Expected: Python's
+  /// `hashlib.sha256(struct.pack('<4d', 1.5, -2.0, 0.1, 1.0)).hexdigest()`.
+  @Test func generatedDataIsHashedAsLittleEndianFloat64() throws {
+    let sha = Dataset.sha256(
+      inputs: try Matrix(rows: [[1.5, -2.0, 0.1]]), targets: try Matrix(rows: [[1.0]]))
+    #expect(sha == "db8e9784e200182bf1f1e44162be00226f56ad7720941e65a4f469f2bdcfa561")
+  }
+
   @Test func builtInsAreSeededAndNamed() {
     for dataset in BuiltInDataset.allCases {
       let first = dataset.generate(count: 60, seed: 3)
