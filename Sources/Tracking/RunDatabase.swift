@@ -121,7 +121,12 @@ public struct RunDatabase: Sendable {
     configuration.busyMode = .timeout(busyTimeout)
     configuration.foreignKeysEnabled = true
     configuration.prepareDatabase { db in
-      if !db.configuration.readonly { try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+      // A checkpoint (copying the write-ahead log into the file, with an fsync) every 10,000
+      // pages (40 MB) rather than SQLite's 1,000: a run that snapshots 82 KB of weights an
+      // epoch would otherwise checkpoint every 12 epochs, and its writes cost a third more.
+      if !db.configuration.readonly {
+        try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 10000")
+      }
     }
     return configuration
   }
