@@ -56,16 +56,9 @@ public struct Scaling: Codable, Sendable, Equatable {
   /// `inputs` scaled: (x − offset) / scale, column by column.
   public func apply(to inputs: Matrix) -> Matrix {
     precondition(inputs.columns == offset.count, "scaling fitted for \(offset.count) features")
-    let (m, n) = (inputs.rows, inputs.columns)
-    let scaled = [Double](unsafeUninitializedCapacity: m * n) { out, count in
-      inputs.elements.withUnsafeBufferPointer { x in
-        for i in 0..<m {
-          for j in 0..<n { out[i * n + j] = (x[i * n + j] - offset[j]) / scale[j] }
-        }
-      }
-      count = m * n
+    let n = inputs.columns
+    return inputs.elements.withUnsafeBufferPointer { x in
+      Matrix(rows: inputs.rows, columns: n) { i, j in (x[i * n + j] - offset[j]) / scale[j] }
     }
-    // As many values as the input has: the shape cannot be wrong.
-    return try! Matrix(rows: m, columns: n, elements: scaled)
   }
 }

@@ -32,8 +32,8 @@ struct NNLab: ParsableCommand {
   )
 
   static func main() {
-    // A write past a file size limit (ulimit -f) fails with EFBIG and is reported like a full
-    // disk, instead of killing the process halfway through a transaction.
+    // A write past a file size limit (ulimit -f) then fails with EFBIG and is reported in one
+    // line ("file size limit reached"), instead of the signal killing the process mid-write.
     signal(SIGXFSZ, SIG_IGN)
     do {
       var command = try parseAsRoot()
