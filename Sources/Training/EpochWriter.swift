@@ -3,13 +3,19 @@ import Synchronization
 import Tracking
 
 /// Writes a run's epochs off the training loop: the loop hands each epoch over and goes on to
-/// the next while a queue of its own writes them. The epochs waiting when a write begins go in
-/// one transaction, each of them whole — a small network's epochs come faster than commits.
-/// At most `limit` epochs wait; beyond that the loop waits for the writer. A crash loses only
-/// epochs not yet committed (DESIGN §3).
+/// the next while a queue of its own writes them. A write begins `gathering` after the first
+/// epoch waiting (at once when `batch` are waiting), and the epochs waiting then go in one
+/// transaction, each of them whole: a small network's epochs, a millisecond each, share their
+/// pages and their commit instead of paying for one each. At most `limit` epochs wait; beyond
+/// that the loop waits for the writer. A crash loses only epochs not yet committed (DESIGN §3):
+/// those of the last `gathering` and the write under way.
 final class EpochWriter: Sendable {
   /// Epochs that may wait to be written before the loop waits for the writer.
   static let limit = 32
+  /// Epochs waiting at which a write begins without waiting out `gathering`.
+  static let batch = limit / 2
+  /// How long the first epoch waiting waits for others to join its transaction.
+  static let gathering = DispatchTimeInterval.milliseconds(20)
 
   private struct State: Sendable {
     var waiting: [EpochRecord] = []
@@ -37,19 +43,23 @@ final class EpochWriter: Sendable {
     try record.validate(run: run)
     try throwFailure()
     room.wait()
-    let idle = state.withLock { state in
+    let (idle, full) = state.withLock { state in
       state.waiting.append(record)
       let idle = !state.scheduled
       state.scheduled = true
-      return idle
+      return (idle, state.waiting.count == Self.batch)
     }
-    if idle { queue.async { self.writeWaiting() } }
+    // Weakly: a write still scheduled after `finish` must not keep the database open.
+    if idle {
+      queue.asyncAfter(deadline: .now() + Self.gathering) { [weak self] in self?.writeWaiting() }
+    }
+    if full { queue.async { self.writeWaiting() } }
   }
 
-  /// Waits until every epoch handed over is written.
+  /// Writes every epoch handed over, now, and waits until they are written.
   /// - Throws: the `TrackingError` of a write that failed.
   func finish() throws {
-    queue.sync {}
+    queue.sync { writeWaiting() }
     try throwFailure()
   }
 
@@ -57,7 +67,8 @@ final class EpochWriter: Sendable {
     if let failure = state.withLock({ $0.failure }) { throw failure }
   }
 
-  /// Writes the epochs waiting, and those that come meanwhile, until none is left.
+  /// Writes the epochs waiting, and those that come meanwhile, until none is left. (A write
+  /// scheduled earlier that finds none waiting does nothing.)
   private func writeWaiting() {
     while true {
       let (epochs, failed) = state.withLock { state in
