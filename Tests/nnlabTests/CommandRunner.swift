@@ -61,11 +61,10 @@ struct CommandRunner {
   }
 
   /// `nnlab arguments…` started in the background, its output discarded.
-  static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+  static func start(_ arguments: [String]) throws -> Process {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     process.standardInput = FileHandle.nullDevice

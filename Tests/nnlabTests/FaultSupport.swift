@@ -38,23 +38,18 @@ enum Faults {
     }
   }
 
-  /// What is wrong with the committed epochs of `run`: a gap in 0…last, an epoch without its
-  /// `layers` layer rows, or (with `snapshotEvery`) without its snapshots; and the file's own
+  /// What is wrong with the committed epochs of `run`, recorded with a snapshot every epoch: a
+  /// gap in 0…last, an epoch without its `layers` layer rows or snapshots; and the file's own
   /// check (`nnlab db check`). Empty when all is whole.
-  static func problems(
-    of run: Int64, in database: String, layers: Int, snapshotEvery: Int? = nil
-  ) throws -> [String] {
+  static func problems(of run: Int64, in database: String, layers: Int) throws -> [String] {
     var problems: [String] = []
     let check = try CommandRunner.run(["db", "check", "--db", database])
     if check.status != 0 { problems.append("db check: \(check.standardError)") }
     for (index, row) in try epochs(of: run, in: database).enumerated() {
       if row.epoch != index { problems.append("run \(run): epoch \(index) missing") }
-      if row.layers != layers {
-        problems.append("run \(run), epoch \(row.epoch): \(row.layers) layer rows")
-      }
-      let snapshots = snapshotEvery.map { row.epoch % $0 == 0 ? layers : 0 }
-      if let snapshots, row.snapshots != snapshots {
-        problems.append("run \(run), epoch \(row.epoch): \(row.snapshots) snapshot rows")
+      if row.layers != layers || row.snapshots != layers {
+        problems.append(
+          "run \(run), epoch \(row.epoch): \(row.layers) layer rows, \(row.snapshots) snapshots")
       }
     }
     return problems
@@ -110,11 +105,11 @@ enum Faults {
     }
   }
 
-  /// A memory figure of `pid` in kB from /proc/N/status (`VmRSS`, resident now; `VmHWM`, its
-  /// peak so far), or nil once it is gone.
-  static func memoryKilobytes(of pid: pid_t, _ field: String) -> Int? {
+  /// The peak resident memory of `pid` so far in kB (VmHWM of /proc/N/status), or nil once it
+  /// is gone.
+  static func peakKilobytes(of pid: pid_t) -> Int? {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") })
+      let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
     else { return nil }
     return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
   }

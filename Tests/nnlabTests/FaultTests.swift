@@ -29,7 +29,7 @@ import Tracking
       line.hasPrefix(
         "error: \(db): file size limit reached (ulimit -f: \(limit) bytes) while recording epoch ")
         && line.hasSuffix(" of run 1\n") && line.split(separator: "\n").count == 1, "\(line)")
-    #expect(try Faults.problems(of: 1, in: db, layers: 2, snapshotEvery: 1) == [])
+    #expect(try Faults.problems(of: 1, in: db, layers: 2) == [])
     #expect(try RunDatabase.open(path: db, access: .readOnly).run(1).status == .failed)
     Faults.report("a write past the file size limit: exit 74, '\(line.dropLast())'")
   }
@@ -148,7 +148,7 @@ import Tracking
       var peaks: [pid_t: Int] = [:]
       while sweep.isRunning {
         for worker in Faults.children(of: sweep.processIdentifier) {
-          if let kilobytes = Faults.memoryKilobytes(of: worker, "VmHWM") {
+          if let kilobytes = Faults.peakKilobytes(of: worker) {
             peaks[worker] = kilobytes
           }
         }

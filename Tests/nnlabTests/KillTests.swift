@@ -40,7 +40,7 @@ import Tracking
       let after = try committed()
       lost += max(0, before - after)
       #expect(after >= before, "round \(round): \(before) epochs before the kill, \(after) after")
-      #expect(try Faults.problems(of: 2, in: db, layers: 2, snapshotEvery: 1) == [])
+      #expect(try Faults.problems(of: 2, in: db, layers: 2) == [])
       #expect(try Faults.statuses(in: db)[2] == "interrupted", "round \(round)")
       process = try CommandRunner.start(["resume", "2", "--db", db, "--quiet"])
     }
@@ -82,7 +82,7 @@ import Tracking
       for (run, count) in before {
         let after = try Faults.epochs(of: run, in: db).count
         lost += max(0, count - after)
-        #expect(try Faults.problems(of: run, in: db, layers: 2, snapshotEvery: 1) == [])
+        #expect(try Faults.problems(of: run, in: db, layers: 2) == [])
       }
       let statuses = try Faults.statuses(in: db)
       #expect(
