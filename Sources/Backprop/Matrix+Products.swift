@@ -43,7 +43,8 @@ extension Matrix {
 
   /// `initial` with op(A)·op(B) added to it.
   private static func product(
-    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading, addedTo initial: Matrix
+    _ a: Matrix, _ readingA: Reading, _ b: Matrix, _ readingB: Reading,
+    addedTo initial: consuming Matrix
   ) -> Matrix {
     let (shapeA, shapeB) = (a.shape(readingA), b.shape(readingB))
     precondition(shapeA.columns == shapeB.rows, "inner dimensions must agree")

@@ -82,9 +82,17 @@ public struct Matrix: Equatable, Sendable {
 
   /// The column of the largest entry of row i (the first of equal ones): the predicted class.
   public func argmax(row i: Int) -> Int {
-    var best = 0
-    for j in 1..<max(columns, 1) where self[i, j] > self[i, best] { best = j }
-    return best
+    precondition(0 <= i && i < rows, "row out of range")
+    guard columns > 1 else { return 0 }
+    return elements.withUnsafeBufferPointer { entries in
+      var (best, largest) = (0, entries[i * columns])
+      for j in 1..<columns {
+        let entry = entries[i * columns + j]
+        // Both kept by a select, not a branch on the data.
+        (best, largest) = entry > largest ? (j, entry) : (best, largest)
+      }
+      return best
+    }
   }
 
   /// The rows as arrays (for printing and JSON).
@@ -143,6 +151,22 @@ extension Matrix {
 
   /// ‖A‖, the Frobenius norm √(Σ aᵢⱼ²).
   public var frobeniusNorm: Double { elements.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+
+  /// How many entries are below `low` or above `high` (NaN is neither), eight at a time and
+  /// without a branch on the values, which would mispredict on data like saturation's.
+  public func countOutside(low: Double, high: Double) -> Int {
+    elements.withUnsafeBufferPointer { values in
+      let whole = values.count - values.count % 8
+      var counts = SIMD8<Int64>()
+      if let base = values.baseAddress {
+        for k in stride(from: 0, to: whole, by: 8) {
+          let value = VectorMath.load(base + k)
+          counts &+= SIMD8().replacing(with: 1, where: value .< low .| value .> high)
+        }
+      }
+      return Int(counts.wrappedSum()) + values[whole...].count { $0 < low || $0 > high }
+    }
+  }
 
   /// max |aᵢⱼ − bᵢⱼ| over the entries of two matrices of the same shape (0 when empty).
   public func largestDifference(from other: Matrix) -> Double {

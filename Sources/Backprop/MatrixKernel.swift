@@ -18,13 +18,14 @@ struct StridedView {
 /// The matrix product kernel: C += A·B for strided A (M × K) and B (K × N) into C, whose rows
 /// are `ldc` apart.
 ///
-/// Cache-blocked in the BLIS manner. The shared dimension K is cut into panels of 256. In each
-/// panel, a register tile of up to 8 rows × 16 columns (16 `SIMD8<Double>` accumulators, one
-/// AVX-512 register each or two AVX2 ones) runs over a 16-column sliver of B with fused
-/// multiply-adds, broadcasting its rows of A read in place. A tile's height is a type, so a last
-/// tile of fewer than 8 rows computes only those rows. B's slivers are read in place when its
-/// rows are contiguous (a sliver is then 16 adjacent entries of each row), and otherwise packed
-/// per panel, as is a last sliver of fewer than 16 columns (zero-padded).
+/// Cache-blocked in the BLIS manner. The shared dimension K is cut into panels of 512. In each
+/// panel, a register tile of up to 8 rows × 24 columns (24 `SIMD8<Double>` accumulators, one
+/// AVX-512 register each or two AVX2 ones) runs over a 24-column sliver of B with fused
+/// multiply-adds, broadcasting its rows of A read in place. A tile's height and width are
+/// types, so a last tile of fewer than 8 rows or 3 vectors computes only those. B's slivers are
+/// read in place when its rows are contiguous and the sliver is whole vectors wide (24 adjacent
+/// entries of each row, or a last 8 or 16), and otherwise packed per panel, zero-padded to whole
+/// vectors: 25 columns, say, are a sliver of 24 read in place and one of 1 packed into 8.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver), and sliver by sliver otherwise. They are independent (each
@@ -33,10 +34,10 @@ struct StridedView {
 enum MatrixKernel {
   /// Rows of the register tile.
   static let tileRows = 8
-  /// Columns of the register tile: two `SIMD8<Double>`.
-  static let tileColumns = 16
+  /// Columns of the register tile: three `SIMD8<Double>`.
+  static let tileColumns = 24
   /// Depth of a panel (the shared dimension K is cut into pieces of this length).
-  static let panelDepth = 256
+  static let panelDepth = 512
   /// Below this many multiply-adds per panel, threads cost more than they save.
   static let parallelWork = 1 << 20
 
@@ -55,7 +56,7 @@ enum MatrixKernel {
     let slivers: Int
     let rowsFirst: Bool
 
-    /// Step p of sliver j: its 16 entries of B's row `first + p` are `base[p * rowStride ..<]`.
+    /// Step p of sliver j: its entries of B's row `first + p` are `base[p * rowStride ..<]`.
     func sliver(_ j: Int) -> (base: UnsafePointer<Double>, rowStride: Int) {
       let width = MatrixKernel.tileColumns
       guard j >= firstPacked else { return (b.base + first * b.rowStride + j * width, b.rowStride) }
@@ -71,8 +72,9 @@ enum MatrixKernel {
     let (m, n, k) = (a.rows, b.columns, a.columns)
     guard m > 0, n > 0, k > 0 else { return }
     let (rowTiles, slivers) = ((m + tileRows - 1) / tileRows, (n + tileColumns - 1) / tileColumns)
-    let firstPacked = b.columnStride == 1 ? n / tileColumns : 0
-    let packed = allocate(panelDepth * tileColumns * max(1, slivers - firstPacked))
+    // In place: every sliver of contiguous rows, but a last one that ends inside a vector.
+    let firstPacked = b.columnStride != 1 ? 0 : n % 8 == 0 ? slivers : slivers - 1
+    let packed = allocate(min(panelDepth, k) * tileColumns * max(1, slivers - firstPacked))
     defer { packed.deallocate() }
     let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
@@ -106,15 +108,26 @@ enum MatrixKernel {
       aRowStride: a.rowStride, aColumnStride: a.columnStride, b: b.base, bRowStride: b.rowStride,
       c: panel.c + i * panel.ldc + j, ldc: panel.ldc, columns: min(tileColumns, panel.b.columns - j)
     )
-    switch min(tileRows, a.rows - i) {
-    case 8: tile(Height8.self, arguments)
-    case 7: tile(Height7.self, arguments)
-    case 6: tile(Height6.self, arguments)
-    case 5: tile(Height5.self, arguments)
-    case 4: tile(Height4.self, arguments)
-    case 3: tile(Height3.self, arguments)
-    case 2: tile(Height2.self, arguments)
-    default: tile(Height1.self, arguments)
+    let rows = min(tileRows, a.rows - i)
+    switch (arguments.columns + 7) / 8 {
+    case 3: tile(rows: rows, Width3.self, arguments)
+    case 2: tile(rows: rows, Width2.self, arguments)
+    default: tile(rows: rows, Width1.self, arguments)
+    }
+  }
+
+  /// A tile `rows` high and W wide, on the code specialised for that shape.
+  @inline(__always)
+  private static func tile<W: TileWidth>(rows: Int, _: W.Type, _ arguments: TileArguments) {
+    switch rows {
+    case 8: tile(Height8.self, W.self, arguments)
+    case 7: tile(Height7.self, W.self, arguments)
+    case 6: tile(Height6.self, W.self, arguments)
+    case 5: tile(Height5.self, W.self, arguments)
+    case 4: tile(Height4.self, W.self, arguments)
+    case 3: tile(Height3.self, W.self, arguments)
+    case 2: tile(Height2.self, W.self, arguments)
+    default: tile(Height1.self, W.self, arguments)
     }
   }
 
@@ -141,11 +154,6 @@ enum MatrixKernel {
     }
   }
 
-  @inline(__always)
-  private static func add(_ value: SIMD8<Double>, to pointer: UnsafeMutablePointer<Double>) {
-    VectorMath.store(VectorMath.load(pointer) + value, to: pointer)
-  }
-
   /// Where one register tile reads and writes.
   private struct TileArguments {
     let depth: Int
@@ -156,97 +164,78 @@ enum MatrixKernel {
     let bRowStride: Int
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
-    /// How many of the tile's 16 columns are within C.
+    /// How many of the tile's columns are within C.
     let columns: Int
   }
 
-  /// One register tile of height H.rows: C[0..<H.rows, 0..<columns] += Σ_p a_p ⊗ b_p, with a_p
-  /// the entries a[r · rs + p · cs] of A's rows and b_p the 16 entries at b[p · bRowStride].
-  /// The rows beyond H.rows fold away when the function is specialised for H.
+  /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<columns] += Σ_p a_p ⊗ b_p,
+  /// with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at b[p · bRowStride].
+  /// The rows and vectors beyond the tile's fold away when the function is specialised.
   @inline(__always)
-  private static func tile<H: TileHeight>(_: H.Type, _ arguments: TileArguments) {
+  private static func tile<H: TileHeight, W: TileWidth>(
+    _: H.Type, _: W.Type, _ arguments: TileArguments
+  ) {
     let (rs, cs, bs) = (arguments.aRowStride, arguments.aColumnStride, arguments.bRowStride)
-    var c00 = SIMD8<Double>()
-    var c01 = SIMD8<Double>()
-    var c10 = SIMD8<Double>()
-    var c11 = SIMD8<Double>()
-    var c20 = SIMD8<Double>()
-    var c21 = SIMD8<Double>()
-    var c30 = SIMD8<Double>()
-    var c31 = SIMD8<Double>()
-    var c40 = SIMD8<Double>()
-    var c41 = SIMD8<Double>()
-    var c50 = SIMD8<Double>()
-    var c51 = SIMD8<Double>()
-    var c60 = SIMD8<Double>()
-    var c61 = SIMD8<Double>()
-    var c70 = SIMD8<Double>()
-    var c71 = SIMD8<Double>()
+    var (row0, row1, row2, row3) = (TileRow<W>(), TileRow<W>(), TileRow<W>(), TileRow<W>())
+    var (row4, row5, row6, row7) = (TileRow<W>(), TileRow<W>(), TileRow<W>(), TileRow<W>())
     var a = arguments.a
     var b = arguments.b
     for _ in 0..<arguments.depth {
       let b0 = VectorMath.load(b)
-      let b1 = VectorMath.load(b + 8)
-      let a0 = SIMD8<Double>(repeating: a[0])
-      c00.addProduct(a0, b0)
-      c01.addProduct(a0, b1)
-      if H.rows > 1 {
-        let a1 = SIMD8<Double>(repeating: a[rs])
-        c10.addProduct(a1, b0)
-        c11.addProduct(a1, b1)
-      }
-      if H.rows > 2 {
-        let a2 = SIMD8<Double>(repeating: a[2 * rs])
-        c20.addProduct(a2, b0)
-        c21.addProduct(a2, b1)
-      }
-      if H.rows > 3 {
-        let a3 = SIMD8<Double>(repeating: a[3 * rs])
-        c30.addProduct(a3, b0)
-        c31.addProduct(a3, b1)
-      }
-      if H.rows > 4 {
-        let a4 = SIMD8<Double>(repeating: a[4 * rs])
-        c40.addProduct(a4, b0)
-        c41.addProduct(a4, b1)
-      }
-      if H.rows > 5 {
-        let a5 = SIMD8<Double>(repeating: a[5 * rs])
-        c50.addProduct(a5, b0)
-        c51.addProduct(a5, b1)
-      }
-      if H.rows > 6 {
-        let a6 = SIMD8<Double>(repeating: a[6 * rs])
-        c60.addProduct(a6, b0)
-        c61.addProduct(a6, b1)
-      }
-      if H.rows > 7 {
-        let a7 = SIMD8<Double>(repeating: a[7 * rs])
-        c70.addProduct(a7, b0)
-        c71.addProduct(a7, b1)
-      }
+      let b1 = W.vectors > 1 ? VectorMath.load(b + 8) : b0
+      let b2 = W.vectors > 2 ? VectorMath.load(b + 16) : b0
+      row0.add(a[0], times: b0, b1, b2)
+      if H.rows > 1 { row1.add(a[rs], times: b0, b1, b2) }
+      if H.rows > 2 { row2.add(a[2 * rs], times: b0, b1, b2) }
+      if H.rows > 3 { row3.add(a[3 * rs], times: b0, b1, b2) }
+      if H.rows > 4 { row4.add(a[4 * rs], times: b0, b1, b2) }
+      if H.rows > 5 { row5.add(a[5 * rs], times: b0, b1, b2) }
+      if H.rows > 6 { row6.add(a[6 * rs], times: b0, b1, b2) }
+      if H.rows > 7 { row7.add(a[7 * rs], times: b0, b1, b2) }
       a += cs
       b += bs
     }
-    let c = arguments.c
-    let ldc = arguments.ldc
-    withUnsafeTemporaryAllocation(of: SIMD8<Double>.self, capacity: 2 * tileRows) { sums in
-      (sums[0], sums[1], sums[2], sums[3]) = (c00, c01, c10, c11)
-      (sums[4], sums[5], sums[6], sums[7]) = (c20, c21, c30, c31)
-      (sums[8], sums[9], sums[10], sums[11]) = (c40, c41, c50, c51)
-      (sums[12], sums[13], sums[14], sums[15]) = (c60, c61, c70, c71)
-      if arguments.columns == tileColumns {
-        for r in 0..<H.rows {
-          add(sums[2 * r], to: c + r * ldc)
-          add(sums[2 * r + 1], to: c + r * ldc + 8)
-        }
-      } else {
-        for r in 0..<H.rows {
-          for j in 0..<arguments.columns { c[r * ldc + j] += sums[2 * r + j / 8][j % 8] }
-        }
-      }
-    }
+    let (c, ldc, columns) = (arguments.c, arguments.ldc, arguments.columns)
+    row0.addSums(to: c, columns: columns)
+    if H.rows > 1 { row1.addSums(to: c + ldc, columns: columns) }
+    if H.rows > 2 { row2.addSums(to: c + 2 * ldc, columns: columns) }
+    if H.rows > 3 { row3.addSums(to: c + 3 * ldc, columns: columns) }
+    if H.rows > 4 { row4.addSums(to: c + 4 * ldc, columns: columns) }
+    if H.rows > 5 { row5.addSums(to: c + 5 * ldc, columns: columns) }
+    if H.rows > 6 { row6.addSums(to: c + 6 * ldc, columns: columns) }
+    if H.rows > 7 { row7.addSums(to: c + 7 * ldc, columns: columns) }
   }
+}
+
+/// One row of a register tile: W.vectors accumulators of 8 columns each.
+private struct TileRow<W: TileWidth> {
+  private var sums0 = SIMD8<Double>()
+  private var sums1 = SIMD8<Double>()
+  private var sums2 = SIMD8<Double>()
+
+  /// sums += a · [b0 b1 b2], the row's share of one step of the product.
+  @inline(__always)
+  mutating func add(
+    _ a: Double, times b0: SIMD8<Double>, _ b1: SIMD8<Double>, _ b2: SIMD8<Double>
+  ) {
+    let broadcast = SIMD8<Double>(repeating: a)
+    sums0.addProduct(broadcast, b0)
+    if W.vectors > 1 { sums1.addProduct(broadcast, b1) }
+    if W.vectors > 2 { sums2.addProduct(broadcast, b2) }
+  }
+
+  /// Adds the first `columns` sums to C's row at `row`: whole vectors at once, then the rest.
+  @inline(__always)
+  func addSums(to row: UnsafeMutablePointer<Double>, columns: Int) {
+    for v in 0..<columns / 8 {
+      VectorMath.store(VectorMath.load(row + 8 * v) + sums(v), to: row + 8 * v)
+    }
+    for j in columns / 8 * 8..<columns { row[j] += sums(j / 8)[j % 8] }
+  }
+
+  /// The accumulators of vector v.
+  @inline(__always)
+  private func sums(_ v: Int) -> SIMD8<Double> { v == 0 ? sums0 : v == 1 ? sums1 : sums2 }
 }
 
 /// The height of a register tile, as a type, so that each height gets its own specialised code.
@@ -262,3 +251,12 @@ private enum Height5: TileHeight { static var rows: Int { 5 } }
 private enum Height6: TileHeight { static var rows: Int { 6 } }
 private enum Height7: TileHeight { static var rows: Int { 7 } }
 private enum Height8: TileHeight { static var rows: Int { 8 } }
+
+/// The width of a register tile in `SIMD8<Double>` vectors, as a type, like its height.
+private protocol TileWidth {
+  static var vectors: Int { get }
+}
+
+private enum Width1: TileWidth { static var vectors: Int { 1 } }
+private enum Width2: TileWidth { static var vectors: Int { 2 } }
+private enum Width3: TileWidth { static var vectors: Int { 3 } }

@@ -79,8 +79,7 @@ struct EpochFigures {
     case .relu: return nil
     }
     guard !activations.elements.isEmpty else { return nil }
-    var saturated = 0
-    for a in activations.elements where a < low || a > high { saturated += 1 }
+    let saturated = activations.countOutside(low: low, high: high)
     return Double(saturated) / Double(activations.elements.count)
   }
 }

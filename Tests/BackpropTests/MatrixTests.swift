@@ -3,7 +3,8 @@ import Testing
 @testable import Backprop
 
 /// The products against a naive triple loop written here, on shapes that cross every edge of
-/// the kernel's blocking (tiles of 8 × 16 read in place or packed, panels 256 deep).
+/// the kernel's blocking: tiles of 1–8 rows × 8, 16 or 24 columns, slivers of B read in place or
+/// packed (N a multiple of 8 or not), panels 512 deep.
 struct MatrixTests {
   static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
     var generator = SeededGenerator(seed: seed)
@@ -24,7 +25,8 @@ struct MatrixTests {
   }
 
   static let shapes: [(Int, Int, Int)] = [
-    (1, 1, 1), (3, 4, 5), (8, 16, 16), (9, 17, 15), (130, 257, 33), (25, 401, 10), (300, 20, 7),
+    (1, 1, 1), (3, 4, 5), (8, 16, 24), (9, 17, 15), (130, 513, 33), (25, 401, 10), (300, 20, 7),
+    (17, 600, 40), (11, 1030, 25), (40, 9, 48), (6, 30, 32),
   ]
 
   @Test(arguments: shapes)
@@ -64,6 +66,26 @@ struct MatrixTests {
         "\(threads) threads")
       let transposed = Parallelism.$threads.withValue(threads) { a.transposed.transposedTimes(b) }
       #expect(transposed == serial)
+    }
+  }
+
+  /// Counts every length 0–20 (whole vectors and a rest), NaN included; argmax on ties.
+  @Test func countOutsideAndArgmaxMatchPlainLoops() {
+    var generator = SeededGenerator(seed: 8)
+    for columns in 0...20 {
+      let matrix = Matrix(rows: 3, columns: columns) { _, _ in
+        let draw = generator.nextUniform(from: 0, to: 1)
+        return draw < 0.1 ? .nan : (draw * 4).rounded(.down) / 3  // 0, 1/3, 2/3 or 1: ties
+      }
+      let outside = matrix.elements.filter { $0 < 0.2 || $0 > 0.9 }.count
+      #expect(matrix.countOutside(low: 0.2, high: 0.9) == outside, "\(columns) columns")
+      for i in 0..<matrix.rows {
+        let row = matrix.row(i)
+        let first = row.indices.first { j in row.allSatisfy { !($0 > row[j]) } && !row[j].isNaN }
+        if !row.contains(where: \.isNaN) {
+          #expect(matrix.argmax(row: i) == (first ?? 0), "row \(i) of \(row)")
+        }
+      }
     }
   }
 
