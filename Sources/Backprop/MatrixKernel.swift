@@ -23,14 +23,18 @@ struct StridedView {
 /// AVX-512 register each or two AVX2 ones) runs over a 24-column sliver of B with fused
 /// multiply-adds, broadcasting its rows of A read in place. A tile's height and width are
 /// types, so a last tile of fewer than 8 rows or 3 vectors computes only those. B's slivers are
-/// read in place when its rows are contiguous and the sliver is whole vectors wide (24 adjacent
-/// entries of each row, or a last 8 or 16), and otherwise packed per panel, zero-padded to whole
-/// vectors: 25 columns, say, are a sliver of 24 read in place and one of 1 packed into 8.
+/// read in place when its rows are contiguous, and packed per panel otherwise.
+///
+/// The last N mod 8 columns would fill a vector mostly with padding (25 hidden units are 24
+/// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
+/// on those columns of B packed one after the other: along K, a dot product per entry, when A's
+/// columns are adjacent; down 8 rows when A's rows are.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
-/// the cache for every sliver), and sliver by sliver otherwise. They are independent (each
-/// writes its own block of C), so up to `Parallelism.threads` threads share them; every entry
-/// of C is still summed in the same order, so any number of threads gives the same bits.
+/// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
+/// independent (each writes its own block of C), so up to `Parallelism.threads` threads share
+/// them; every entry of C is still summed in the same order, so any number of threads gives the
+/// same bits.
 enum MatrixKernel {
   /// Rows of the register tile.
   static let tileRows = 8
@@ -45,9 +49,13 @@ enum MatrixKernel {
   private struct Panel: @unchecked Sendable {
     let a: StridedView
     let b: StridedView
-    /// B's slivers of this panel that are packed; the first of them is sliver `firstPacked`.
+    /// B's packed slivers, from sliver `firstPacked` on, then its narrow columns, each
+    /// `depth` long.
     let packed: UnsafeMutablePointer<Double>
     let firstPacked: Int
+    /// Slivers of whole vectors; the narrow columns, if any, are one more sliver.
+    let vectorSlivers: Int
+    let narrowColumns: Int
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
     let first: Int
@@ -62,6 +70,11 @@ enum MatrixKernel {
       guard j >= firstPacked else { return (b.base + first * b.rowStride + j * width, b.rowStride) }
       return (UnsafePointer(packed + (j - firstPacked) * depth * width), width)
     }
+
+    /// B[first + p, N − narrowColumns + j] is `narrow[j * depth + p]`.
+    var narrow: UnsafePointer<Double> {
+      UnsafePointer(packed + (vectorSlivers - firstPacked) * depth * MatrixKernel.tileColumns)
+    }
   }
 
   /// C += A·B, where C has B's columns and its rows `ldc` apart.
@@ -71,18 +84,23 @@ enum MatrixKernel {
     precondition(a.columns == b.rows, "inner dimensions must agree")
     let (m, n, k) = (a.rows, b.columns, a.columns)
     guard m > 0, n > 0, k > 0 else { return }
-    let (rowTiles, slivers) = ((m + tileRows - 1) / tileRows, (n + tileColumns - 1) / tileColumns)
-    // In place: every sliver of contiguous rows, but a last one that ends inside a vector.
-    let firstPacked = b.columnStride != 1 ? 0 : n % 8 == 0 ? slivers : slivers - 1
-    let packed = allocate(min(panelDepth, k) * tileColumns * max(1, slivers - firstPacked))
+    let narrowColumns = n % 8
+    let vectorColumns = n - narrowColumns
+    let vectorSlivers = (vectorColumns + tileColumns - 1) / tileColumns
+    let slivers = vectorSlivers + (narrowColumns > 0 ? 1 : 0)
+    let rowTiles = (m + tileRows - 1) / tileRows
+    let firstPacked = b.columnStride == 1 ? vectorSlivers : 0
+    let packed = allocate(
+      min(panelDepth, k) * ((vectorSlivers - firstPacked) * tileColumns + narrowColumns))
     defer { packed.deallocate() }
     let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
       let depth = min(panelDepth, k - p0)
-      pack(b, rows: p0..<p0 + depth, columnsFrom: firstPacked * tileColumns, into: packed)
       let panel = Panel(
-        a: a, b: b, packed: packed, firstPacked: firstPacked, c: c, ldc: ldc, first: p0,
-        depth: depth, rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
+        a: a, b: b, packed: packed, firstPacked: firstPacked, vectorSlivers: vectorSlivers,
+        narrowColumns: narrowColumns, c: c, ldc: ldc, first: p0, depth: depth,
+        rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
+      pack(panel)
       let threads = min(Parallelism.threads, tiles)
       if threads > 1 && m * n * depth >= parallelWork {
         DispatchQueue.concurrentPerform(iterations: threads) { part in
@@ -102,14 +120,18 @@ enum MatrixKernel {
       panel.rowsFirst
       ? (t / panel.slivers, t % panel.slivers) : (t % panel.rowTiles, t / panel.rowTiles)
     let (a, i, j) = (panel.a, rowTile * tileRows, sliver * tileColumns)
+    let rows = min(tileRows, a.rows - i)
+    let aTile = a.base + i * a.rowStride + panel.first * a.columnStride
+    guard sliver < panel.vectorSlivers else {
+      let narrowFrom = panel.b.columns - panel.narrowColumns
+      narrowTile(rows: rows, a: aTile, of: panel, c: panel.c + i * panel.ldc + narrowFrom)
+      return
+    }
     let b = panel.sliver(sliver)
     let arguments = TileArguments(
-      depth: panel.depth, a: a.base + i * a.rowStride + panel.first * a.columnStride,
-      aRowStride: a.rowStride, aColumnStride: a.columnStride, b: b.base, bRowStride: b.rowStride,
-      c: panel.c + i * panel.ldc + j, ldc: panel.ldc, columns: min(tileColumns, panel.b.columns - j)
-    )
-    let rows = min(tileRows, a.rows - i)
-    switch (arguments.columns + 7) / 8 {
+      depth: panel.depth, a: aTile, aRowStride: a.rowStride, aColumnStride: a.columnStride,
+      b: b.base, bRowStride: b.rowStride, c: panel.c + i * panel.ldc + j, ldc: panel.ldc)
+    switch min(tileColumns, panel.b.columns - panel.narrowColumns - j) / 8 {
     case 3: tile(rows: rows, Width3.self, arguments)
     case 2: tile(rows: rows, Width2.self, arguments)
     default: tile(rows: rows, Width1.self, arguments)
@@ -133,25 +155,104 @@ enum MatrixKernel {
 
   private static func allocate(_ count: Int) -> UnsafeMutablePointer<Double> {
     UnsafeMutableRawPointer.allocate(
-      byteCount: count * MemoryLayout<Double>.stride, alignment: 64
-    ).bindMemory(to: Double.self, capacity: count)
+      byteCount: max(1, count) * MemoryLayout<Double>.stride, alignment: 64
+    ).bindMemory(to: Double.self, capacity: max(1, count))
   }
 
-  /// Packs B[rows, columnsFrom...] as slivers of `tileColumns` columns; within a sliver, step p
-  /// holds the sliver's `tileColumns` entries of row p. Columns past the end are zero.
-  private static func pack(
-    _ b: StridedView, rows: Range<Int>, columnsFrom first: Int,
-    into packed: UnsafeMutablePointer<Double>
-  ) {
-    var out = packed
-    for j0 in stride(from: first, to: b.columns, by: tileColumns) {
-      let valid = min(tileColumns, b.columns - j0)
+  /// Packs the panel's rows of B: its slivers from `firstPacked` on, where step p holds the
+  /// sliver's entries of row p, `tileColumns` apart; then each narrow column, contiguous.
+  private static func pack(_ panel: Panel) {
+    let (b, rows) = (panel.b, panel.first..<panel.first + panel.depth)
+    let vectorColumns = b.columns - panel.narrowColumns
+    var out = panel.packed
+    for j0 in stride(from: panel.firstPacked * tileColumns, to: vectorColumns, by: tileColumns) {
       for p in rows {
-        for c in 0..<valid { out[c] = b[p, j0 + c] }
-        for c in valid..<tileColumns { out[c] = 0 }
+        for c in 0..<min(tileColumns, vectorColumns - j0) { out[c] = b[p, j0 + c] }
         out += tileColumns
       }
     }
+    for j in vectorColumns..<b.columns {
+      for p in rows {
+        out.pointee = b[p, j]
+        out += 1
+      }
+    }
+  }
+
+  /// The narrow columns of one row tile, C[r, j] += Σ_p A[r, p]·B[p, j], eight lanes at a time
+  /// along A's unit stride: along p when A's columns are adjacent, down the rows when its rows
+  /// are (a whole tile of them); otherwise one multiply-add at a time.
+  private static func narrowTile(
+    rows: Int, a: UnsafePointer<Double>, of panel: Panel, c: UnsafeMutablePointer<Double>
+  ) {
+    let (rs, cs, depth) = (panel.a.rowStride, panel.a.columnStride, panel.depth)
+    for j in 0..<panel.narrowColumns {
+      let b = panel.narrow + j * depth
+      if cs == 1 {
+        for r in 0..<rows { c[r * panel.ldc + j] += dot(a + r * rs, b, count: depth) }
+      } else if rs == 1 && rows == tileRows {
+        let sums = downRows(a, columnStride: cs, b, count: depth)
+        for r in 0..<rows { c[r * panel.ldc + j] += sums[r] }
+      } else {
+        for r in 0..<rows {
+          var sum = 0.0
+          for p in 0..<depth { sum.addProduct(a[r * rs + p * cs], b[p]) }
+          c[r * panel.ldc + j] += sum
+        }
+      }
+    }
+  }
+
+  /// Σ_p x[p]·y[p] over `count` adjacent entries: 32 terms at a time in four chains of eight
+  /// lanes, then the rest one by one.
+  @inline(__always)
+  private static func dot(
+    _ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int
+  ) -> Double {
+    var (sums0, sums1) = (SIMD8<Double>(), SIMD8<Double>())
+    var (sums2, sums3) = (SIMD8<Double>(), SIMD8<Double>())
+    var p = 0
+    while p + 32 <= count {
+      sums0.addProduct(VectorMath.load(x + p), VectorMath.load(y + p))
+      sums1.addProduct(VectorMath.load(x + p + 8), VectorMath.load(y + p + 8))
+      sums2.addProduct(VectorMath.load(x + p + 16), VectorMath.load(y + p + 16))
+      sums3.addProduct(VectorMath.load(x + p + 24), VectorMath.load(y + p + 24))
+      p += 32
+    }
+    while p + 8 <= count {
+      sums0.addProduct(VectorMath.load(x + p), VectorMath.load(y + p))
+      p += 8
+    }
+    var sum = ((sums0 + sums1) + (sums2 + sums3)).sum()
+    while p < count {
+      sum.addProduct(x[p], y[p])
+      p += 1
+    }
+    return sum
+  }
+
+  /// Σ_p a_p·y[p] for the 8 adjacent entries a_p at a[p · columnStride]: four chains over p,
+  /// then the rest.
+  @inline(__always)
+  private static func downRows(
+    _ a: UnsafePointer<Double>, columnStride cs: Int, _ y: UnsafePointer<Double>, count: Int
+  ) -> SIMD8<Double> {
+    var (sums0, sums1) = (SIMD8<Double>(), SIMD8<Double>())
+    var (sums2, sums3) = (SIMD8<Double>(), SIMD8<Double>())
+    var p = 0
+    while p + 4 <= count {
+      sums0.addProduct(VectorMath.load(a + p * cs), SIMD8(repeating: y[p]))
+      sums1.addProduct(VectorMath.load(a + (p + 1) * cs), SIMD8(repeating: y[p + 1]))
+      sums2.addProduct(VectorMath.load(a + (p + 2) * cs), SIMD8(repeating: y[p + 2]))
+      sums3.addProduct(VectorMath.load(a + (p + 3) * cs), SIMD8(repeating: y[p + 3]))
+      p += 4
+    }
+    var sums = (sums0 + sums1) + (sums2 + sums3)
+    while p < count {
+      sums.addProduct(VectorMath.load(a + p * cs), SIMD8(repeating: y[p]))
+      p += 1
+    }
+    return sums
   }
 
   /// Where one register tile reads and writes.
@@ -164,13 +265,12 @@ enum MatrixKernel {
     let bRowStride: Int
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
-    /// How many of the tile's columns are within C.
-    let columns: Int
   }
 
-  /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<columns] += Σ_p a_p ⊗ b_p,
-  /// with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at b[p · bRowStride].
-  /// The rows and vectors beyond the tile's fold away when the function is specialised.
+  /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<8 · W.vectors] += Σ_p a_p ⊗
+  /// b_p, with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at
+  /// b[p · bRowStride]. The rows and vectors beyond the tile's fold away when the function is
+  /// specialised.
   @inline(__always)
   private static func tile<H: TileHeight, W: TileWidth>(
     _: H.Type, _: W.Type, _ arguments: TileArguments
@@ -195,15 +295,15 @@ enum MatrixKernel {
       a += cs
       b += bs
     }
-    let (c, ldc, columns) = (arguments.c, arguments.ldc, arguments.columns)
-    row0.addSums(to: c, columns: columns)
-    if H.rows > 1 { row1.addSums(to: c + ldc, columns: columns) }
-    if H.rows > 2 { row2.addSums(to: c + 2 * ldc, columns: columns) }
-    if H.rows > 3 { row3.addSums(to: c + 3 * ldc, columns: columns) }
-    if H.rows > 4 { row4.addSums(to: c + 4 * ldc, columns: columns) }
-    if H.rows > 5 { row5.addSums(to: c + 5 * ldc, columns: columns) }
-    if H.rows > 6 { row6.addSums(to: c + 6 * ldc, columns: columns) }
-    if H.rows > 7 { row7.addSums(to: c + 7 * ldc, columns: columns) }
+    let (c, ldc) = (arguments.c, arguments.ldc)
+    row0.addSums(to: c)
+    if H.rows > 1 { row1.addSums(to: c + ldc) }
+    if H.rows > 2 { row2.addSums(to: c + 2 * ldc) }
+    if H.rows > 3 { row3.addSums(to: c + 3 * ldc) }
+    if H.rows > 4 { row4.addSums(to: c + 4 * ldc) }
+    if H.rows > 5 { row5.addSums(to: c + 5 * ldc) }
+    if H.rows > 6 { row6.addSums(to: c + 6 * ldc) }
+    if H.rows > 7 { row7.addSums(to: c + 7 * ldc) }
   }
 }
 
@@ -224,18 +324,13 @@ private struct TileRow<W: TileWidth> {
     if W.vectors > 2 { sums2.addProduct(broadcast, b2) }
   }
 
-  /// Adds the first `columns` sums to C's row at `row`: whole vectors at once, then the rest.
+  /// Adds the sums to the W.vectors · 8 entries of C's row at `row`.
   @inline(__always)
-  func addSums(to row: UnsafeMutablePointer<Double>, columns: Int) {
-    for v in 0..<columns / 8 {
-      VectorMath.store(VectorMath.load(row + 8 * v) + sums(v), to: row + 8 * v)
-    }
-    for j in columns / 8 * 8..<columns { row[j] += sums(j / 8)[j % 8] }
+  func addSums(to row: UnsafeMutablePointer<Double>) {
+    VectorMath.store(VectorMath.load(row) + sums0, to: row)
+    if W.vectors > 1 { VectorMath.store(VectorMath.load(row + 8) + sums1, to: row + 8) }
+    if W.vectors > 2 { VectorMath.store(VectorMath.load(row + 16) + sums2, to: row + 16) }
   }
-
-  /// The accumulators of vector v.
-  @inline(__always)
-  private func sums(_ v: Int) -> SIMD8<Double> { v == 0 ? sums0 : v == 1 ? sums1 : sums2 }
 }
 
 /// The height of a register tile, as a type, so that each height gets its own specialised code.

@@ -55,17 +55,23 @@ struct MatrixTests {
       Self.naiveProduct(errors.transposed, activations.addingBiasColumn), "δᵀ·[1 A]")
   }
 
+  /// Both ways the 33rd column is computed: a dot product along K when A's columns are
+  /// adjacent (A·B), lanes down A's rows when its rows are (Aᵀ read transposed).
   @Test func threadsGiveTheSameBits() {
     let a = Self.random(300, 257, seed: 6)
     let b = Self.random(257, 33, seed: 7)
-    let serial = a * b
+    let transposedA = a.transposed
+    let serial = (a * b, transposedA.transposedTimes(b))
     for threads in [2, 3, 8] {
-      let parallel = Parallelism.$threads.withValue(threads) { a * b }
+      let parallel = Parallelism.$threads.withValue(threads) {
+        (a * b, transposedA.transposedTimes(b))
+      }
       #expect(
-        parallel.elements.map(\.bitPattern) == serial.elements.map(\.bitPattern),
-        "\(threads) threads")
-      let transposed = Parallelism.$threads.withValue(threads) { a.transposed.transposedTimes(b) }
-      #expect(transposed == serial)
+        parallel.0.elements.map(\.bitPattern) == serial.0.elements.map(\.bitPattern),
+        "\(threads) threads, A·B")
+      #expect(
+        parallel.1.elements.map(\.bitPattern) == serial.1.elements.map(\.bitPattern),
+        "\(threads) threads, (Aᵀ)ᵀ·B")
     }
   }
 
