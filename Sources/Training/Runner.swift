@@ -63,7 +63,7 @@ public struct Runner: Sendable {
   public var recordsEpochs = true
   /// The data of the last run trained: a worker's next run of the same sweep reads the same
   /// file, and parsing it again would cost more than some runs.
-  private let lastData = LastDataset()
+  private let lastData = LastData()
 
   public init(database: RunDatabase) {
     self.database = database
@@ -92,12 +92,19 @@ public struct Runner: Sendable {
   public static func prepare(
     _ plan: TrainingPlan, on source: DataSource, dataset: Dataset, initialWeights: Data? = nil
   ) throws -> Prepared {
+    try prepare(plan, on: source, dataset: dataset, initialWeights: initialWeights, reusing: nil)
+  }
+
+  /// `prepare`, taking the split and scaled data from `last` when the plan before prepared
+  /// it alike (a sweep's runs mostly differ in λ and α only).
+  static func prepare(
+    _ plan: TrainingPlan, on source: DataSource, dataset: Dataset, initialWeights: Data? = nil,
+    reusing last: LastData?
+  ) throws -> Prepared {
     try plan.validate()
     let architecture = try plan.layers.resolved(
       inputs: dataset.inputs.columns, outputs: dataset.outputs.count, dataName: dataset.name)
-    let data = try PreparedData(
-      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-      scaling: plan.scaling, seed: plan.seed)
+    let data = try (last ?? LastData()).prepared(dataset, for: plan)
     guard let initialWeights else {
       return Prepared(
         plan: plan, source: source, data: data,
@@ -177,9 +184,7 @@ public struct Runner: Sendable {
         "the data of run \(id) has changed since it ran (\(dataset.name): SHA-256 \(dataset.sha256.prefix(12))…,"
           + " the run has \(stored.spec.datasetSha256.prefix(12))…)")
     }
-    let prepared = try PreparedData(
-      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-      scaling: plan.scaling, seed: plan.seed)
+    let prepared = try lastData.prepared(dataset, for: plan)
     let snapshot = try database.snapshot(of: id, atOrBefore: stored.lastEpoch)
     guard let epoch = snapshot.first?.epoch else {
       let architecture = try Architecture(parsing: stored.spec.layers)
@@ -366,21 +371,52 @@ public struct Runner: Sendable {
   }
 }
 
-/// One data source and its dataset, kept from one run to the next of a worker.
-private final class LastDataset: Sendable {
-  private let kept = Mutex<(source: DataSource, dataset: Dataset)?>(nil)
+/// The data of the last run, kept for the next one of a worker (or the next plan of a sweep):
+/// the dataset it loaded, and the dataset split and scaled as its plan said, which the next
+/// plan usually asks for again, differing only in λ or α.
+final class LastData: Sendable {
+  private let dataset = Mutex<(source: DataSource, dataset: Dataset)?>(nil)
+  private let prepared = Mutex<(key: PreparationKey, data: PreparedData)?>(nil)
+
+  /// What prepared data is made of: the dataset, and the plan's split and scaling.
+  private struct PreparationKey: Equatable {
+    let sha256: String
+    let validationFraction: Double
+    let trainExamples: Int?
+    let scaling: ScalingMethod
+    let seed: UInt64
+  }
 
   /// `source`'s dataset with the SHA-256 `expected`: the one kept when it is that, else
   /// loaded again (the file may have changed), and kept.
   func load(_ source: DataSource, expected: String) throws -> Dataset {
-    let match = kept.withLock { kept -> Dataset? in
+    let match = dataset.withLock { kept -> Dataset? in
       if let kept, kept.source == source, kept.dataset.sha256 == expected { return kept.dataset }
       kept = nil  // not the one: let it go before another is loaded
       return nil
     }
     if let match { return match }
-    let dataset = try source.load()
-    kept.withLock { $0 = (source, dataset) }
-    return dataset
+    let loaded = try source.load()
+    dataset.withLock { $0 = (source, loaded) }
+    return loaded
+  }
+
+  /// `dataset` split and scaled as `plan` says: the data kept when it was made the same way,
+  /// else made, and kept. The plan must be valid.
+  func prepared(_ dataset: Dataset, for plan: TrainingPlan) throws -> PreparedData {
+    let key = PreparationKey(
+      sha256: dataset.sha256, validationFraction: plan.validationFraction,
+      trainExamples: plan.trainExamples, scaling: plan.scaling, seed: plan.seed)
+    let match = prepared.withLock { kept -> PreparedData? in
+      if let kept, kept.key == key { return kept.data }
+      kept = nil
+      return nil
+    }
+    if let match { return match }
+    let data = try PreparedData(
+      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+      scaling: plan.scaling, seed: plan.seed)
+    prepared.withLock { $0 = (key, data) }
+    return data
   }
 }

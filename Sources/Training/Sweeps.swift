@@ -4,15 +4,19 @@ import Tracking
 
 /// Sweeps: a spec becomes a sweep of queued runs, and workers train them.
 public enum Sweeps {
-  /// Checks every run of `spec` (loading its data once) and returns their `runs` rows, touching
+  /// Checks every run of `spec` (loading its data once, and splitting and scaling it once for
+  /// the runs that do so alike) and returns their `runs` rows, touching
   /// no database: a bad spec is found before anything is stored.
   /// - Throws: `TrainingError`, `DatasetError`.
   public static func runs(of spec: SweepSpec, provenance: Runner.Provenance) throws -> [RunSpec] {
     let plans = try spec.plans()
     let source = spec.source
     let dataset = try source.load()
+    let last = LastData()
     return try plans.map { plan in
-      Runner.runSpec(try Runner.prepare(plan, on: source, dataset: dataset), provenance: provenance)
+      Runner.runSpec(
+        try Runner.prepare(plan, on: source, dataset: dataset, reusing: last),
+        provenance: provenance)
     }
   }
 

@@ -192,3 +192,38 @@ struct RunnerTests {
     }
   }
 }
+
+/// `LastData`, which a sweep and a worker use to split and scale their data once for plans that
+/// differ only in λ or α: every other change must prepare the data again.
+struct LastDataTests {
+  @Test func keptDataIsReusedOnlyForAPlanThatPreparesItAlike() throws {
+    let dataset = try DataSource.builtIn(name: "spirals", examples: 200, seed: 1).load()
+    let other = try DataSource.builtIn(name: "spirals", examples: 200, seed: 2).load()
+    let base = TrainingPlan(lambda: 1, seed: 1, validationFraction: 0.2, scaling: .standard)
+    let plans: [(TrainingPlan, Dataset)] = [
+      (base, dataset),
+      (TrainingPlan(learningRate: 3, lambda: 0.1, seed: 1, scaling: .standard), dataset),
+      (TrainingPlan(seed: 2, validationFraction: 0.2, scaling: .standard), dataset),
+      (TrainingPlan(seed: 2, validationFraction: 0.3, scaling: .standard), dataset),
+      (
+        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .standard),
+        dataset
+      ),
+      (
+        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax), dataset
+      ),
+      (TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax), other),
+    ]
+    let last = LastData()
+    for (index, (plan, data)) in plans.enumerated() {
+      let kept = try last.prepared(data, for: plan)
+      let fresh = try PreparedData(
+        data, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
+        scaling: plan.scaling, seed: plan.seed)
+      #expect(kept.trainingRows == fresh.trainingRows, "plan \(index)")
+      #expect(kept.validationRows == fresh.validationRows, "plan \(index)")
+      #expect(kept.scaling == fresh.scaling, "plan \(index)")
+      #expect(kept.training.inputs == fresh.training.inputs, "plan \(index)")
+    }
+  }
+}
