@@ -28,7 +28,8 @@ struct StridedView {
 /// The last N mod 8 columns would fill a vector mostly with padding (25 hidden units are 24
 /// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
 /// on those columns of B packed one after the other: along K, a dot product per entry, when A's
-/// columns are adjacent; down 8 rows when A's rows are.
+/// columns are adjacent; down 8 rows when A's rows are. A panel too shallow for a dot product
+/// to pay (under 32 deep) packs them as one sliver of 8 columns, zero-padded, instead.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
@@ -49,13 +50,15 @@ enum MatrixKernel {
   private struct Panel: @unchecked Sendable {
     let a: StridedView
     let b: StridedView
-    /// B's packed slivers, from sliver `firstPacked` on, then its narrow columns, each
-    /// `depth` long.
+    /// B's packed slivers, from sliver `firstPacked` on, then its narrow columns.
     let packed: UnsafeMutablePointer<Double>
     let firstPacked: Int
     /// Slivers of whole vectors; the narrow columns, if any, are one more sliver.
     let vectorSlivers: Int
     let narrowColumns: Int
+    /// Whether the narrow columns are packed as a sliver of 8, zero-padded, for a register
+    /// tile: the panel is shallow and A's columns are adjacent.
+    let paddedNarrow: Bool
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
     let first: Int
@@ -71,7 +74,8 @@ enum MatrixKernel {
       return (UnsafePointer(packed + (j - firstPacked) * depth * width), width)
     }
 
-    /// B[first + p, N − narrowColumns + j] is `narrow[j * depth + p]`.
+    /// B[first + p, N − narrowColumns + j] is `narrow[p * 8 + j]` when they are padded, else
+    /// `narrow[j * depth + p]`.
     var narrow: UnsafePointer<Double> {
       UnsafePointer(packed + (vectorSlivers - firstPacked) * depth * MatrixKernel.tileColumns)
     }
@@ -91,14 +95,17 @@ enum MatrixKernel {
     let rowTiles = (m + tileRows - 1) / tileRows
     let firstPacked = b.columnStride == 1 ? vectorSlivers : 0
     let packed = allocate(
-      min(panelDepth, k) * ((vectorSlivers - firstPacked) * tileColumns + narrowColumns))
+      min(panelDepth, k)
+        * ((vectorSlivers - firstPacked) * tileColumns + (narrowColumns > 0 ? 8 : 0)))
     defer { packed.deallocate() }
     let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
       let depth = min(panelDepth, k - p0)
       let panel = Panel(
         a: a, b: b, packed: packed, firstPacked: firstPacked, vectorSlivers: vectorSlivers,
-        narrowColumns: narrowColumns, c: c, ldc: ldc, first: p0, depth: depth,
+        narrowColumns: narrowColumns,
+        paddedNarrow: narrowColumns > 0 && a.columnStride == 1 && depth < 32, c: c,
+        ldc: ldc, first: p0, depth: depth,
         rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
       pack(panel)
       let threads = min(Parallelism.threads, tiles)
@@ -130,8 +137,9 @@ enum MatrixKernel {
     let b = panel.sliver(sliver)
     let arguments = TileArguments(
       depth: panel.depth, a: aTile, aRowStride: a.rowStride, aColumnStride: a.columnStride,
-      b: b.base, bRowStride: b.rowStride, c: panel.c + i * panel.ldc + j, ldc: panel.ldc)
-    switch min(tileColumns, panel.b.columns - panel.narrowColumns - j) / 8 {
+      b: b.base, bRowStride: b.rowStride, c: panel.c + i * panel.ldc + j, ldc: panel.ldc,
+      columns: min(tileColumns, panel.b.columns - panel.narrowColumns - j))
+    switch arguments.columns / 8 {
     case 3: tile(rows: rows, Width3.self, arguments)
     case 2: tile(rows: rows, Width2.self, arguments)
     default: tile(rows: rows, Width1.self, arguments)
@@ -160,7 +168,8 @@ enum MatrixKernel {
   }
 
   /// Packs the panel's rows of B: its slivers from `firstPacked` on, where step p holds the
-  /// sliver's entries of row p, `tileColumns` apart; then each narrow column, contiguous.
+  /// sliver's entries of row p, `tileColumns` apart; then the narrow columns, either as a
+  /// sliver of 8 zero-padded or each contiguous.
   private static func pack(_ panel: Panel) {
     let (b, rows) = (panel.b, panel.first..<panel.first + panel.depth)
     let vectorColumns = b.columns - panel.narrowColumns
@@ -171,21 +180,35 @@ enum MatrixKernel {
         out += tileColumns
       }
     }
-    for j in vectorColumns..<b.columns {
+    if panel.paddedNarrow {
       for p in rows {
-        out.pointee = b[p, j]
-        out += 1
+        for j in 0..<8 { out[j] = j < panel.narrowColumns ? b[p, vectorColumns + j] : 0 }
+        out += 8
+      }
+    } else {
+      for j in vectorColumns..<b.columns {
+        for p in rows {
+          out.pointee = b[p, j]
+          out += 1
+        }
       }
     }
   }
 
-  /// The narrow columns of one row tile, C[r, j] += Σ_p A[r, p]·B[p, j], eight lanes at a time
-  /// along A's unit stride: along p when A's columns are adjacent, down the rows when its rows
-  /// are (a whole tile of them); otherwise one multiply-add at a time.
+  /// The narrow columns of one row tile, C[r, j] += Σ_p A[r, p]·B[p, j]: as a padded tile, or
+  /// eight lanes at a time along A's unit stride: along p when A's columns are adjacent, down
+  /// the rows when its rows are (a whole tile of them); otherwise one multiply-add at a time.
   private static func narrowTile(
     rows: Int, a: UnsafePointer<Double>, of panel: Panel, c: UnsafeMutablePointer<Double>
   ) {
     let (rs, cs, depth) = (panel.a.rowStride, panel.a.columnStride, panel.depth)
+    guard !panel.paddedNarrow else {
+      let arguments = TileArguments(
+        depth: depth, a: a, aRowStride: rs, aColumnStride: cs, b: panel.narrow, bRowStride: 8,
+        c: c, ldc: panel.ldc, columns: panel.narrowColumns)
+      tile(rows: rows, Width1.self, arguments)
+      return
+    }
     for j in 0..<panel.narrowColumns {
       let b = panel.narrow + j * depth
       if cs == 1 {
@@ -265,6 +288,9 @@ enum MatrixKernel {
     let bRowStride: Int
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
+    /// How many of the tile's columns are within C: all of its vectors', or fewer in a padded
+    /// sliver.
+    let columns: Int
   }
 
   /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<8 · W.vectors] += Σ_p a_p ⊗
@@ -295,15 +321,15 @@ enum MatrixKernel {
       a += cs
       b += bs
     }
-    let (c, ldc) = (arguments.c, arguments.ldc)
-    row0.addSums(to: c)
-    if H.rows > 1 { row1.addSums(to: c + ldc) }
-    if H.rows > 2 { row2.addSums(to: c + 2 * ldc) }
-    if H.rows > 3 { row3.addSums(to: c + 3 * ldc) }
-    if H.rows > 4 { row4.addSums(to: c + 4 * ldc) }
-    if H.rows > 5 { row5.addSums(to: c + 5 * ldc) }
-    if H.rows > 6 { row6.addSums(to: c + 6 * ldc) }
-    if H.rows > 7 { row7.addSums(to: c + 7 * ldc) }
+    let (c, ldc, columns) = (arguments.c, arguments.ldc, arguments.columns)
+    row0.addSums(to: c, columns: columns)
+    if H.rows > 1 { row1.addSums(to: c + ldc, columns: columns) }
+    if H.rows > 2 { row2.addSums(to: c + 2 * ldc, columns: columns) }
+    if H.rows > 3 { row3.addSums(to: c + 3 * ldc, columns: columns) }
+    if H.rows > 4 { row4.addSums(to: c + 4 * ldc, columns: columns) }
+    if H.rows > 5 { row5.addSums(to: c + 5 * ldc, columns: columns) }
+    if H.rows > 6 { row6.addSums(to: c + 6 * ldc, columns: columns) }
+    if H.rows > 7 { row7.addSums(to: c + 7 * ldc, columns: columns) }
   }
 }
 
@@ -324,9 +350,14 @@ private struct TileRow<W: TileWidth> {
     if W.vectors > 2 { sums2.addProduct(broadcast, b2) }
   }
 
-  /// Adds the sums to the W.vectors · 8 entries of C's row at `row`.
+  /// Adds the sums to the W.vectors · 8 entries of C's row at `row`, or to its first `columns`
+  /// when a padded sliver has fewer.
   @inline(__always)
-  func addSums(to row: UnsafeMutablePointer<Double>) {
+  func addSums(to row: UnsafeMutablePointer<Double>, columns: Int) {
+    guard columns == 8 * W.vectors else {
+      for j in 0..<columns { row[j] += (j < 8 ? sums0 : j < 16 ? sums1 : sums2)[j % 8] }
+      return
+    }
     VectorMath.store(VectorMath.load(row) + sums0, to: row)
     if W.vectors > 1 { VectorMath.store(VectorMath.load(row + 8) + sums1, to: row + 8) }
     if W.vectors > 2 { VectorMath.store(VectorMath.load(row + 16) + sums2, to: row + 16) }
