@@ -14,7 +14,8 @@ the median of the repetitions (5 unless given). Called by bench/run.sh after a r
 3. Metric values recorded per second, each epoch's 15 one transaction: nnlab's write path
    (nnlab-storage-bench metrics) vs MLflow's SQLite store and Python's sqlite3
    (bench/metrics_peer.py).
-4. Sweep throughput: a 4 × 4 sweep with 1 and with 2 worker processes.
+4. Sweep throughput: a 4 × 4 sweep with 1 and with 2 worker processes, twice: short runs on a
+   CSV each process parses, and longer runs on the built-in glyphs.
 5. Peak memory (RSS) of each process.
 """
 import json
@@ -145,16 +146,15 @@ def metric_rates(folder):
     return (single, grouped), peers
 
 
-def sweep_times(folder, data):
+def sweep_times(folder, name, arguments):
+    """Wall time of the same 4 × 4 sweep with 1 and 2 workers, medians of 3, and the largest RSS."""
     results = {}
     for workers in (1, 2):
         walls, peak = [], 0.0
         for repetition in range(3):
-            database = os.path.join(folder, f"sweep-{workers}-{repetition}.sqlite")
-            wall, rss, _ = timed([NNLAB, "sweep", "--data", data, "--label", "label", "--layers", "400-25-10",
-                                  "--lambda", "0,0.1,1,10", "--lr", "0.1,0.3,1,3", "--epochs", "30",
-                                  "--validation", "0", "--scale", "none", "--gradcheck-every", "0",
-                                  "--snapshot-every", "10", "--workers", str(workers), "--db", database,
+            database = os.path.join(folder, f"sweep-{name}-{workers}-{repetition}.sqlite")
+            wall, rss, _ = timed([NNLAB, "sweep", *arguments, "--lambda", "0,0.1,1,10", "--lr", "0.1,0.3,1,3",
+                                  "--gradcheck-every", "0", "--workers", str(workers), "--db", database,
                                   "--quiet"], folder)
             walls.append(wall)
             peak = max(peak, rss)
@@ -176,7 +176,16 @@ def main():
         products = products_share()
         tracking = overheads(folder)
         rate, peers = metric_rates(folder)
-        sweeps = sweep_times(folder, os.path.join(folder, "400-25-10.csv"))
+        # Short runs on a CSV every process parses (0.6 s each, in the parent before any worker):
+        # what start-up costs. Then longer runs on built-in data: what training scales to.
+        sweeps = [
+            ("16 runs of 400-25-10 × 30 epochs on the 40 MB CSV",
+             sweep_times(folder, "csv", ["--data", os.path.join(folder, "400-25-10.csv"), "--label", "label",
+                                         "--layers", "400-25-10", "--epochs", "30", "--validation", "0",
+                                         "--scale", "none", "--snapshot-every", "10"])),
+            ("16 runs of 400-25-10 × 100 epochs on glyphs",
+             sweep_times(folder, "glyphs", ["--epochs", "100"])),
+        ]
 
     print(f"nnlab benchmarks, medians of {REPETITIONS} (float64)\n")
     print(f"{'epoch, full tracking, one core':32} {'nnlab':>10} {'NumPy':>10} {'nnlab/NumPy':>12} {'same cost':>10}")
@@ -197,13 +206,15 @@ def main():
     for kind, name in (("mlflow", "MLflow SQLite store, log_metrics per epoch"), ("sqlite3", "Python sqlite3, one transaction per epoch")):
         value = peers.get(kind)
         print(f"  {name:54} " + (f"{value:12.0f} {single / value:10.1f}" if value else "   not installed"))
-    one, two = sweeps[1][0], sweeps[2][0]
-    print(f"\nsweep of 16 runs (400-25-10, 30 epochs): 1 worker {one:.1f} s, 2 workers {two:.1f} s:"
-          f" {one / two:.2f} × (medians of 3)")
+    print("\nsweep wall time, medians of 3                      1 worker  2 workers   speed-up")
+    for name, times in sweeps:
+        one, two = times[1][0], times[2][0]
+        print(f"  {name:50} {one:6.1f} s {two:8.1f} s {one / two:9.2f} ×")
     print("\npeak memory (RSS)")
     for row in epochs:
         print(f"  {row['name']:32} nnlab train {row['rss'][0]:7.1f} MB   NumPy {row['rss'][1]:7.1f} MB")
-    print(f"  {'sweep':32} nnlab sweep {max(sweeps[1][1], sweeps[2][1]):7.1f} MB (the largest process)")
+    largest = max(rss for _, times in sweeps for _, rss in times.values())
+    print(f"  {'sweep':32} nnlab sweep {largest:7.1f} MB (the largest process)")
 
 
 if __name__ == "__main__":

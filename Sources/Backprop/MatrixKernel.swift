@@ -45,6 +45,9 @@ enum MatrixKernel {
   static let panelDepth = 512
   /// Below this many multiply-adds per panel, threads cost more than they save.
   static let parallelWork = 1 << 20
+  /// Below this depth, a narrow column's dot product is mostly its final sum of 8 lanes: the
+  /// panel pads its narrow columns to a vector instead.
+  static let dotDepth = 32
 
   /// What a panel's tiles share, handed to the threads that compute them.
   private struct Panel: @unchecked Sendable {
@@ -94,6 +97,7 @@ enum MatrixKernel {
     let slivers = vectorSlivers + (narrowColumns > 0 ? 1 : 0)
     let rowTiles = (m + tileRows - 1) / tileRows
     let firstPacked = b.columnStride == 1 ? vectorSlivers : 0
+    // The narrow columns take at most 8 entries a step, packed either way.
     let packed = allocate(
       min(panelDepth, k)
         * ((vectorSlivers - firstPacked) * tileColumns + (narrowColumns > 0 ? 8 : 0)))
@@ -101,12 +105,11 @@ enum MatrixKernel {
     let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
       let depth = min(panelDepth, k - p0)
+      let padded = narrowColumns > 0 && a.columnStride == 1 && depth < dotDepth
       let panel = Panel(
         a: a, b: b, packed: packed, firstPacked: firstPacked, vectorSlivers: vectorSlivers,
-        narrowColumns: narrowColumns,
-        paddedNarrow: narrowColumns > 0 && a.columnStride == 1 && depth < 32, c: c,
-        ldc: ldc, first: p0, depth: depth,
-        rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
+        narrowColumns: narrowColumns, paddedNarrow: padded, c: c, ldc: ldc, first: p0,
+        depth: depth, rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
       pack(panel)
       let threads = min(Parallelism.threads, tiles)
       if threads > 1 && m * n * depth >= parallelWork {
