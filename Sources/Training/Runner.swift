@@ -1,7 +1,6 @@
 import Backprop
 import Datasets
 import Foundation
-import Synchronization
 import Tracking
 
 /// Trains runs and records every epoch through the storage layer: creates the run, trains it by
@@ -368,55 +367,5 @@ public struct Runner: Sendable {
             values: weights[$0].elements)
         }
         : [])
-  }
-}
-
-/// The data of the last run, kept for the next one of a worker (or the next plan of a sweep):
-/// the dataset it loaded, and the dataset split and scaled as its plan said, which the next
-/// plan usually asks for again, differing only in λ or α.
-final class LastData: Sendable {
-  private let dataset = Mutex<(source: DataSource, dataset: Dataset)?>(nil)
-  private let prepared = Mutex<(key: PreparationKey, data: PreparedData)?>(nil)
-
-  /// What prepared data is made of: the dataset, and the plan's split and scaling.
-  private struct PreparationKey: Equatable {
-    let sha256: String
-    let validationFraction: Double
-    let trainExamples: Int?
-    let scaling: ScalingMethod
-    let seed: UInt64
-  }
-
-  /// `source`'s dataset with the SHA-256 `expected`: the one kept when it is that, else
-  /// loaded again (the file may have changed), and kept.
-  func load(_ source: DataSource, expected: String) throws -> Dataset {
-    let match = dataset.withLock { kept -> Dataset? in
-      if let kept, kept.source == source, kept.dataset.sha256 == expected { return kept.dataset }
-      kept = nil  // not the one: let it go before another is loaded
-      return nil
-    }
-    if let match { return match }
-    let loaded = try source.load()
-    dataset.withLock { $0 = (source, loaded) }
-    return loaded
-  }
-
-  /// `dataset` split and scaled as `plan` says: the data kept when it was made the same way,
-  /// else made, and kept. The plan must be valid.
-  func prepared(_ dataset: Dataset, for plan: TrainingPlan) throws -> PreparedData {
-    let key = PreparationKey(
-      sha256: dataset.sha256, validationFraction: plan.validationFraction,
-      trainExamples: plan.trainExamples, scaling: plan.scaling, seed: plan.seed)
-    let match = prepared.withLock { kept -> PreparedData? in
-      if let kept, kept.key == key { return kept.data }
-      kept = nil
-      return nil
-    }
-    if let match { return match }
-    let data = try PreparedData(
-      dataset, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-      scaling: plan.scaling, seed: plan.seed)
-    prepared.withLock { $0 = (key, data) }
-    return data
   }
 }
