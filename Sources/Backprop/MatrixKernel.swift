@@ -20,7 +20,7 @@ struct StridedView {
 ///
 /// Cache-blocked in the BLIS manner. The shared dimension K is cut into panels of 512. In each
 /// panel, a register tile of up to 8 rows × 24 columns (24 `SIMD8<Double>` accumulators, one
-/// AVX-512 register each or two AVX2 ones) runs over a 24-column sliver of B with fused
+/// AVX-512 register each; an AVX2 build spills some) runs over a 24-column sliver of B with fused
 /// multiply-adds, broadcasting its rows of A read in place. A tile's height and width are
 /// types, so a last tile of fewer than 8 rows or 3 vectors computes only those. B's slivers are
 /// read in place when its rows are contiguous, and packed per panel otherwise.
@@ -28,8 +28,9 @@ struct StridedView {
 /// The last N mod 8 columns would fill a vector mostly with padding (25 hidden units are 24
 /// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
 /// on those columns of B packed one after the other: along K, a dot product per entry, when A's
-/// columns are adjacent; down 8 rows when A's rows are. A panel too shallow for a dot product
-/// to pay (under 32 deep) packs them as one sliver of 8 columns, zero-padded, instead.
+/// columns are adjacent; down 8 rows when A's rows are (one multiply-add at a time for a last
+/// tile of fewer rows). Where a dot product would not pay, A's columns adjacent but the panel
+/// under 32 deep, they are one sliver of 8 columns, zero-padded, instead.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
@@ -354,11 +355,11 @@ private struct TileRow<W: TileWidth> {
   }
 
   /// Adds the sums to the W.vectors · 8 entries of C's row at `row`, or to its first `columns`
-  /// when a padded sliver has fewer.
+  /// when a padded sliver (one vector wide) has fewer.
   @inline(__always)
   func addSums(to row: UnsafeMutablePointer<Double>, columns: Int) {
     guard columns == 8 * W.vectors else {
-      for j in 0..<columns { row[j] += (j < 8 ? sums0 : j < 16 ? sums1 : sums2)[j % 8] }
+      for j in 0..<columns { row[j] += sums0[j] }
       return
     }
     VectorMath.store(VectorMath.load(row) + sums0, to: row)

@@ -103,7 +103,8 @@ public struct Runner: Sendable {
     try plan.validate()
     let architecture = try plan.layers.resolved(
       inputs: dataset.inputs.columns, outputs: dataset.outputs.count, dataName: dataset.name)
-    let data = try (last ?? LastData()).prepared(dataset, for: plan)
+    let data =
+      try last?.prepared(dataset, from: source, for: plan) ?? PreparedData(dataset, for: plan)
     guard let initialWeights else {
       return Prepared(
         plan: plan, source: source, data: data,
@@ -183,7 +184,7 @@ public struct Runner: Sendable {
         "the data of run \(id) has changed since it ran (\(dataset.name): SHA-256 \(dataset.sha256.prefix(12))…,"
           + " the run has \(stored.spec.datasetSha256.prefix(12))…)")
     }
-    let prepared = try lastData.prepared(dataset, for: plan)
+    let prepared = try lastData.prepared(dataset, from: source, for: plan)
     let snapshot = try database.snapshot(of: id, atOrBefore: stored.lastEpoch)
     guard let epoch = snapshot.first?.epoch else {
       let architecture = try Architecture(parsing: stored.spec.layers)

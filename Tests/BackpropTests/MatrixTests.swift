@@ -26,7 +26,7 @@ struct MatrixTests {
 
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (3, 4, 5), (8, 16, 24), (9, 17, 15), (130, 513, 33), (25, 401, 10), (300, 20, 7),
-    (17, 600, 40), (11, 1030, 25), (40, 9, 48), (6, 30, 32),
+    (17, 600, 40), (11, 1030, 25), (40, 9, 48), (6, 30, 32), (13, 40, 31), (15, 600, 9),
   ]
 
   @Test(arguments: shapes)
@@ -55,23 +55,25 @@ struct MatrixTests {
       Self.naiveProduct(errors.transposed, activations.addingBiasColumn), "δᵀ·[1 A]")
   }
 
-  /// Both ways the 33rd column is computed: a dot product along K when A's columns are
-  /// adjacent (A·B), lanes down A's rows when its rows are (Aᵀ read transposed).
+  /// Every path of the kernel split among threads: the 33rd column as a dot product along K
+  /// (A·B) and down A's rows ((Aᵀ)ᵀ·B), B's slivers packed (A·(Bᵀ)ᵀ), and a panel under 32
+  /// deep, whose narrow columns are padded.
   @Test func threadsGiveTheSameBits() {
-    let a = Self.random(300, 257, seed: 6)
-    let b = Self.random(257, 33, seed: 7)
-    let transposedA = a.transposed
-    let serial = (a * b, transposedA.transposedTimes(b))
-    for threads in [2, 3, 8] {
-      let parallel = Parallelism.$threads.withValue(threads) {
-        (a * b, transposedA.transposedTimes(b))
+    let (a, b) = (Self.random(300, 257, seed: 6), Self.random(257, 33, seed: 7))
+    let (transposedA, transposedB) = (a.transposed, b.transposed)
+    let (shallowA, shallowB) = (Self.random(2000, 31, seed: 8), Self.random(31, 20, seed: 9))
+    let products: [(String, () -> Matrix)] = [
+      ("A·B", { a * b }), ("(Aᵀ)ᵀ·B", { transposedA.transposedTimes(b) }),
+      ("A·(Bᵀ)ᵀ", { a.timesTransposed(transposedB) }), ("shallow A·B", { shallowA * shallowB }),
+    ]
+    for (name, product) in products {
+      let serial = product()
+      for threads in [2, 3, 8] {
+        let parallel = Parallelism.$threads.withValue(threads) { product() }
+        #expect(
+          parallel.elements.map(\.bitPattern) == serial.elements.map(\.bitPattern),
+          "\(name), \(threads) threads")
       }
-      #expect(
-        parallel.0.elements.map(\.bitPattern) == serial.0.elements.map(\.bitPattern),
-        "\(threads) threads, A·B")
-      #expect(
-        parallel.1.elements.map(\.bitPattern) == serial.1.elements.map(\.bitPattern),
-        "\(threads) threads, (Aᵀ)ᵀ·B")
     }
   }
 

@@ -196,34 +196,65 @@ struct RunnerTests {
 /// `LastData`, which a sweep and a worker use to split and scale their data once for plans that
 /// differ only in λ or α: every other change must prepare the data again.
 struct LastDataTests {
+  static let source = DataSource.builtIn(name: "spirals", examples: 200, seed: 1)
+
   @Test func keptDataIsReusedOnlyForAPlanThatPreparesItAlike() throws {
-    let dataset = try DataSource.builtIn(name: "spirals", examples: 200, seed: 1).load()
-    let other = try DataSource.builtIn(name: "spirals", examples: 200, seed: 2).load()
+    let dataset = try Self.source.load()
+    let otherSource = DataSource.builtIn(name: "spirals", examples: 200, seed: 2)
+    let other = try otherSource.load()
     let base = TrainingPlan(lambda: 1, seed: 1, validationFraction: 0.2, scaling: .standard)
-    let plans: [(TrainingPlan, Dataset)] = [
-      (base, dataset),
-      (TrainingPlan(learningRate: 3, lambda: 0.1, seed: 1, scaling: .standard), dataset),
-      (TrainingPlan(seed: 2, validationFraction: 0.2, scaling: .standard), dataset),
-      (TrainingPlan(seed: 2, validationFraction: 0.3, scaling: .standard), dataset),
+    let plans: [(TrainingPlan, DataSource, Dataset)] = [
+      (base, Self.source, dataset),
       (
-        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .standard),
+        TrainingPlan(learningRate: 3, lambda: 0.1, seed: 1, scaling: .standard), Self.source,
         dataset
       ),
+      (TrainingPlan(seed: 2, validationFraction: 0.2, scaling: .standard), Self.source, dataset),
+      (TrainingPlan(seed: 2, validationFraction: 0.3, scaling: .standard), Self.source, dataset),
       (
-        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax), dataset
+        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .standard),
+        Self.source, dataset
       ),
-      (TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax), other),
+      (
+        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax),
+        Self.source, dataset
+      ),
+      (
+        TrainingPlan(seed: 2, validationFraction: 0.3, trainExamples: 50, scaling: .minmax),
+        otherSource, other
+      ),
     ]
     let last = LastData()
-    for (index, (plan, data)) in plans.enumerated() {
-      let kept = try last.prepared(data, for: plan)
-      let fresh = try PreparedData(
-        data, validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-        scaling: plan.scaling, seed: plan.seed)
+    for (index, (plan, source, data)) in plans.enumerated() {
+      let kept = try last.prepared(data, from: source, for: plan)
+      let fresh = try PreparedData(data, for: plan)
       #expect(kept.trainingRows == fresh.trainingRows, "plan \(index)")
       #expect(kept.validationRows == fresh.validationRows, "plan \(index)")
       #expect(kept.scaling == fresh.scaling, "plan \(index)")
       #expect(kept.training.inputs == fresh.training.inputs, "plan \(index)")
     }
+  }
+
+  /// A dataset whose every feature is `value`, under one name and SHA-256 whatever the value.
+  static func dataset(_ value: Double) -> Dataset {
+    Dataset(
+      name: "made.csv", sha256: String(repeating: "a", count: 64), featureNames: ["x", "y"],
+      outputs: .classes(["0", "1"]), inputs: Matrix(rows: 20, columns: 2, repeating: value),
+      targets: Matrix(rows: 20, columns: 2) { i, j in i % 2 == j ? 1 : 0 })
+  }
+
+  /// The kept data comes back for the same source, hash and recipe (these two datasets differ
+  /// only where nothing in the key can see, so getting the first back shows it was reused),
+  /// and not for the same file read with other columns, which has the same hash.
+  @Test func keptDataIsReusedForTheSameSourceOnly() throws {
+    let plan = TrainingPlan(validationFraction: 0, scaling: ScalingMethod.none)
+    let columns = DataSource.csv(path: "made.csv", columns: CSVColumns(features: ["x", "y"]))
+    let otherColumns = DataSource.csv(path: "made.csv", columns: CSVColumns(features: ["y", "x"]))
+    let last = LastData()
+    _ = try last.prepared(Self.dataset(1), from: columns, for: plan)
+    let reused = try last.prepared(Self.dataset(2), from: columns, for: plan)
+    #expect(reused.training.inputs == Self.dataset(1).inputs)
+    let reread = try last.prepared(Self.dataset(3), from: otherColumns, for: plan)
+    #expect(reread.training.inputs == Self.dataset(3).inputs)
   }
 }
