@@ -148,18 +148,26 @@ public struct RunDatabase: Sendable {
   ///
   /// Processes that open a new database together race to migrate it: the one that takes the
   /// write lock first applies a migration, and another that tried the same one finds it
-  /// applied when it looks again.
+  /// applied when it looks again, and goes on from there (each migration is its own
+  /// transaction, so the winner may still be applying the next one).
   @discardableResult
   public func migrate() throws -> [String] {
     // Through the writer: a pool that only writes keeps no reader open, and its last
     // connection to close folds the write-ahead log back into the file.
     let applied = try write { db in try Self.migrator.appliedMigrations(db) }
-    do {
-      try translatingErrors { try Self.migrator.migrate(writer) }
-    } catch {
-      guard try write({ db in try Self.migrator.hasCompletedMigrations(db) }) else { throw error }
+    var seen = applied
+    while true {
+      do {
+        try translatingErrors { try Self.migrator.migrate(writer) }
+        return Self.migrator.migrations.filter { !applied.contains($0) }
+      } catch {
+        // Tried again only while migrations get applied: a migration that fails by itself
+        // fails again with nothing new applied.
+        let now = try write { db in try Self.migrator.appliedMigrations(db) }
+        guard now.count > seen.count else { throw error }
+        seen = now
+      }
     }
-    return Self.migrator.migrations.filter { !applied.contains($0) }
   }
 
   /// Closes the connections, checkpointing the write-ahead log into the file.
