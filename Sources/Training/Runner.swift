@@ -60,8 +60,9 @@ public struct Runner: Sendable {
   public var threads = 1
   /// Whether epochs are recorded: off only to measure what recording costs (the benchmarks).
   public var recordsEpochs = true
-  /// The data of the last run trained: a worker's next run of the same sweep reads the same
-  /// file, and parsing it again would cost more than some runs.
+  /// The data of the last run trained, as loaded and as prepared: a worker's next run of the
+  /// same sweep reads the same file, mostly split and scaled the same way, and parsing and
+  /// preparing it again would cost more than some runs.
   private let lastData = LastData()
 
   public init(database: RunDatabase) {
