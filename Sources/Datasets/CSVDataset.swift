@@ -46,11 +46,13 @@ public enum CSVDataset {
 
   /// Parses CSV bytes; `name` names them in errors and becomes the dataset's name.
   public static func parse(
-    _ data: Data, name: String, columns: CSVColumns, classes: [String]? = nil
+    _ data: consuming Data, name: String, columns: CSVColumns, classes: [String]? = nil
   ) throws -> Dataset {
+    let sha256 = Dataset.sha256(of: data)
     guard let text = String(data: data, encoding: .utf8) else {
       throw DatasetError.invalid("\(name) is not UTF-8 text")
     }
+    _ = consume data  // the bytes are the text now: not both held while the numbers are read
     // Each row's numbers are read as it comes, so the fields are never all held as text.
     var examples: Examples?
     try CSVRows.read(text, name: name) { row in
@@ -70,7 +72,7 @@ public enum CSVDataset {
     guard examples.count > 0 else {
       throw DatasetError.invalid("\(name) has a header but no rows of data")
     }
-    return try examples.dataset(name: name, sha256: Dataset.sha256(of: data), classes: classes)
+    return try examples.dataset(name: name, sha256: sha256, classes: classes)
   }
 
   /// Where the features and outputs are in the header.
