@@ -64,6 +64,7 @@ public struct RunDatabase: Sendable {
         throw TrackingError.missingDatabase(path: path)
       } else {
         try requireWritable(path: path)
+        try create(path: path, as: process)
       }
       return try translatingErrors(at: path) {
         try connect(path: path, access: access, as: process)
@@ -86,6 +87,24 @@ public struct RunDatabase: Sendable {
     let database = RunDatabase(writer: writer, path: path, process: process)
     if access == .readWrite || access == .existing { try database.migrate() }
     return database
+  }
+
+  /// Makes a new database at `path` whole: created and migrated beside it under a name of this
+  /// process's, then linked into place. Another process sees no file or a migrated one, never
+  /// one half made (a reader would take it for a database of an older nnlab). A process that
+  /// loses the race to link uses the winner's file. Where the file system has no hard links,
+  /// `path` is left missing and `open` creates and migrates it in place.
+  private static func create(path: String, as process: ProcessIdentity) throws {
+    let url = URL(fileURLWithPath: path)
+    let aside = url.deletingLastPathComponent()
+      .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).new").path
+    func removeAside() { for suffix in ["", "-wal", "-shm"] { unlink(aside + suffix) } }
+    removeAside()  // a leftover of a process with the same id that stopped here
+    defer { removeAside() }
+    try translatingErrors(at: path) {
+      try connect(path: aside, access: .readWrite, as: process).close()
+    }
+    _ = link(aside, path)  // EEXIST: another process linked its database first
   }
 
   /// `body`, tried again while it fails for a lock, up to `busyTimeout`. Processes that open a

@@ -166,6 +166,30 @@ struct ClaimTests {
       #expect(try database.check().isEmpty)
     }
   }
+
+  /// A reader that opens a new database while another thread creates it finds no file or one
+  /// with every migration, never a half-made one it would take for an older nnlab's; and the
+  /// creator leaves nothing else in the folder.
+  @Test func aNewDatabaseIsNeverSeenHalfMade() throws {
+    let directory = try TestSupport.temporaryDirectory()
+    var looks = 0
+    for attempt in 0..<20 {
+      let path = directory.appendingPathComponent("new-\(attempt).sqlite").path
+      let creating = DispatchGroup()
+      DispatchQueue.global().async(group: creating) { _ = try? RunDatabase.open(path: path) }
+      repeat {
+        guard FileManager.default.fileExists(atPath: path) else { continue }
+        looks += 1
+        try RunDatabase.open(path: path, access: .readOnly).requireCurrentSchema()
+      } while creating.wait(timeout: .now()) == .timedOut
+      try RunDatabase.open(path: path, access: .readOnly).requireCurrentSchema()
+    }
+    #expect(looks > 0, "the reader never saw the file before its creator finished")
+    // Each database, with the -wal and -shm its connections may leave, and nothing more.
+    let left = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+    let databases = (0..<20).map { "new-\($0).sqlite" }
+    #expect(left.allSatisfy { name in databases.contains { name.hasPrefix($0) } }, "\(left)")
+  }
 }
 
 /// A process that has exited but not been reaped (a zombie) holds no run: its pid still answers
