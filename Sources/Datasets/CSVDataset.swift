@@ -57,12 +57,12 @@ public enum CSVDataset {
     var examples: Examples?
     try CSVRows.read(text, name: name) { row in
       if examples == nil {
-        guard row != [""] else {
+        guard !row.isBlank else {
           throw DatasetError.invalid("\(name) is empty: a header row is needed")
         }
         examples = Examples(
-          layout: try Layout(header: row.map(String.init), columns: columns, name: name))
-      } else if row != [""] {  // not a blank line
+          layout: try Layout(header: (0..<row.count).map(row.text), columns: columns, name: name))
+      } else if !row.isBlank {
         try examples?.append(row, name: name)
       }
     }
@@ -131,11 +131,11 @@ public enum CSVDataset {
       self.header = names
     }
 
-    /// The number in `field` of a row, or why it is not one.
-    func number(_ field: Substring, row: Int, column: Int, name: String) throws -> Double {
-      // Most fields are bare numbers: Double reads them without trimming first.
-      if let value = Double(field), value.isFinite { return value }
-      let text = field.trimmingCharacters(in: .whitespaces)
+    /// The number in field `column` of `fields`, row `row` of data, or why it is not one.
+    func number(in fields: CSVRow, column: Int, row: Int, name: String) throws -> Double {
+      // Most fields are bare numbers, read where they are without trimming first.
+      if let value = fields.finiteNumber(column) { return value }
+      let text = fields.text(column).trimmingCharacters(in: .whitespaces)
       guard let value = Double(text) else {
         throw DatasetError.invalid(
           "\(name), row \(row) of data, column '\(header[column])': '\(text)' is not a number")
@@ -166,7 +166,7 @@ public enum CSVDataset {
 
     init(layout: Layout) { self.layout = layout }
 
-    mutating func append(_ row: [Substring], name: String) throws {
+    mutating func append(_ row: CSVRow, name: String) throws {
       guard row.count == layout.header.count else {
         throw DatasetError.invalid(
           "\(name), row \(count + 1) of data: \(row.count) fields, but the header has \(layout.header.count)"
@@ -174,10 +174,10 @@ public enum CSVDataset {
       }
       count += 1
       for column in layout.features {
-        inputs.append(try layout.number(row[column], row: count, column: column, name: name))
+        inputs.append(try layout.number(in: row, column: column, row: count, name: name))
       }
       if let label = layout.label {
-        let text = row[label].trimmingCharacters(in: .whitespaces)
+        let text = row.text(label).trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else {
           throw DatasetError.invalid(
             "\(name), row \(count) of data, column '\(layout.header[label])': the label is empty")
@@ -185,7 +185,7 @@ public enum CSVDataset {
         labels.append(String(text))
       }
       for column in layout.targets {
-        let value = try layout.number(row[column], row: count, column: column, name: name)
+        let value = try layout.number(in: row, column: column, row: count, name: name)
         guard (0...1).contains(value) else {
           throw DatasetError.invalid(
             "\(name), row \(count) of data, target column '\(layout.header[column])': \(value) is outside [0, 1]"

@@ -109,7 +109,7 @@ struct CSVDatasetTests {
 struct CSVRowsTests {
   static func rows(_ text: String, plain: Bool) throws -> [[String]] {
     var rows: [[String]] = []
-    let collect: ([Substring]) -> Void = { rows.append($0.map(String.init)) }
+    let collect: (CSVRow) -> Void = { row in rows.append((0..<row.count).map(row.text)) }
     try plain
       ? CSVRows.read(text, name: "t.csv", collect)
       : CSVRows.readQuoted(text, name: "t.csv", collect)
@@ -132,6 +132,42 @@ struct CSVRowsTests {
         try Self.rows(text, plain: true) == Self.rows(text, plain: false),
         "\(text.debugDescription)")
     }
+  }
+
+  /// A plain row's number, read in place, is what `Double(_:)` reads in the field's text, bit
+  /// for bit, when that is finite, and nil when it is not: in the middle of a line, at its end,
+  /// before `\r\n`, and as the text's last field with no line break after it.
+  @Test func numbersAreReadInPlaceAsDoubleReadsTheirText() throws {
+    var fields = [
+      "0", "-0", "1.5", "+.5", ".", "-", "1e", "1e5x", " 1", "1 ", "\t2", "", "nan", "inf",
+      "-infinity", "snan", "1e400", "1e-400", "-1e-400", "4.9e-324", "2.2250738585072011e-308",
+      "0x1p-3",
+      "0X1P3", "1_000", "１", "1.5\u{A0}", "00012", "9007199254740993", "1.7976931348623159e308",
+      "e3", "é", "٣",
+    ]
+    var state: UInt64 = 7
+    for _ in 0..<300 {  // doubles of every magnitude, written as NumPy and Swift write them
+      state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      let value = Double(bitPattern: state)
+      fields += [String(format: "%.17g", value), "\(value)", String(format: "%.3e", value)]
+    }
+    var checked = 0
+    for lineEnd in ["\n", "\r\n"] {
+      for last in ["", lineEnd] {
+        let text = fields.map { "\($0),\($0)" }.joined(separator: lineEnd) + last
+        #expect(CSVRows.isPlain(text))
+        try CSVRows.read(text, name: "t.csv") { row in
+          for i in 0..<row.count {
+            let expected = Double(row.text(i)).flatMap { $0.isFinite ? $0 : nil }
+            #expect(
+              row.finiteNumber(i)?.bitPattern == expected?.bitPattern,
+              "\(row.text(i).debugDescription)")
+            checked += 1
+          }
+        }
+      }
+    }
+    #expect(checked == 4 * 2 * fields.count)
   }
 
   @Test func quotesAndLoneCarriageReturnsGoToCSVSwift() {
