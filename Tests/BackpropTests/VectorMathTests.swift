@@ -72,4 +72,33 @@ struct VectorMathTests {
     }
     #expect(abs(vector - scalar) <= 1e-13 * scalar)
   }
+
+  /// Where z overflowed, the vectorised cross-entropy is the scalar one's: a term whose factor
+  /// is 0 is 0 (the sum stays finite), and a term whose factor is not is infinite.
+  @Test func crossEntropyOfAnInfiniteWeightedInputIsTheScalarOne() throws {
+    let z = MatrixTests.random(3, 8, seed: 9)
+    let targets = z.map { $0 > 0 ? 1 : 0 }
+    func totals(_ z: Matrix) -> (vector: Double, scalar: Double) {
+      let sigmoid = z.map(Activation.sigmoid.value)
+      var scalar = 0.0
+      for k in z.elements.indices {
+        scalar += Cost.crossEntropy.loss(
+          output: sigmoid.elements[k], weightedInput: z.elements[k], target: targets.elements[k])
+      }
+      return (
+        Cost.crossEntropy.totalLoss(outputs: sigmoid, weightedInputs: z, targets: targets), scalar
+      )
+    }
+    // Infinite toward each unit's target: both terms of those units are 0.
+    let towardTargets = z.combined(with: targets) { value, y in
+      abs(value) > 0.5 ? (y == 1 ? .infinity : -.infinity) : value
+    }
+    let finite = totals(towardTargets)
+    #expect(finite.vector.isFinite && finite.vector == finite.scalar, "\(finite)")
+    // One unit infinite away from its target.
+    let away = towardTargets.combined(with: targets) { value, y in
+      value.isFinite ? value : (y == 1 ? -.infinity : .infinity)
+    }
+    #expect(totals(away) == (.infinity, .infinity))
+  }
 }
