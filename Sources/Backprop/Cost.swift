@@ -72,12 +72,13 @@ public enum Cost: String, CaseIterable, Sendable {
 
   /// `loss` of the cross-entropy for eight units of finite z: y·softplus(−z) + (1 − y)·softplus(z),
   /// where softplus(±z) = max(±z, 0) + log(1 + e^(−|z|)). (A factor 0 times a finite softplus
-  /// is 0, as `loss` has it; minima and maxima, not masked selects, which Swift compiles lane
-  /// by lane: this takes half the time.)
+  /// is 0, as `loss` has it. −|z| and max(±z, 0) are bit operations, not masked selects, which
+  /// Swift compiles lane by lane: this takes half the time.)
   @inline(__always)
   private static func crossEntropy(_ z: SIMD8<Double>, _ y: SIMD8<Double>) -> SIMD8<Double> {
-    let shared = VectorMath.log1p(VectorMath.exp(pointwiseMin(z, -z)))
-    return y * (pointwiseMax(-z, .zero) + shared) + (1 - y) * (pointwiseMax(z, .zero) + shared)
+    let shared = VectorMath.log1p(VectorMath.exp(VectorMath.negativeMagnitude(z)))
+    return y * (VectorMath.positivePart(-z) + shared)
+      + (1 - y) * (VectorMath.positivePart(z) + shared)
   }
 
   /// δ^(L) for every output unit of every example (outputs and targets of the same shape).

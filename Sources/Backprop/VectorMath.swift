@@ -54,6 +54,20 @@ enum VectorMath {
     return result
   }
 
+  /// −|x| of each lane: x with its sign bit set.
+  @inline(__always)
+  static func negativeMagnitude(_ x: SIMD8<Double>) -> SIMD8<Double> {
+    unsafeBitCast(unsafeBitCast(x, to: SIMD8<Int64>.self) | Int64.min, to: SIMD8<Double>.self)
+  }
+
+  /// max(x, 0) of each lane that is not NaN: a negative lane's sign bit, spread over the
+  /// lane, clears it to +0.
+  @inline(__always)
+  static func positivePart(_ x: SIMD8<Double>) -> SIMD8<Double> {
+    let bits = unsafeBitCast(x, to: SIMD8<Int64>.self)
+    return unsafeBitCast(bits & ~(bits &>> 63), to: SIMD8<Double>.self)
+  }
+
   /// The eight values from `pointer` on.
   @inline(__always)
   static func load(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {

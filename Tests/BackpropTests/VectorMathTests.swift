@@ -53,6 +53,26 @@ struct VectorMathTests {
     #expect(Self.worst(values, VectorMath.log1p, Foundation.log1p) <= 2)
   }
 
+  /// The bit operations behind the cross-entropy give max(x, 0) and −|x| exactly, signed
+  /// zeros and infinities included.
+  @Test func positivePartAndNegativeMagnitudeAreExact() {
+    let values =
+      Self.samples(-1e3, 1e3, count: 200, seed: 10)
+      + [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, 1, -1]
+    for start in stride(from: 0, to: values.count, by: 8) {
+      var lanes = SIMD8<Double>()
+      let chunk = values[start..<min(start + 8, values.count)]
+      for (lane, value) in chunk.enumerated() { lanes[lane] = value }
+      let (positive, negative) = (
+        VectorMath.positivePart(lanes), VectorMath.negativeMagnitude(lanes)
+      )
+      for (lane, value) in chunk.enumerated() {
+        #expect(positive[lane].bitPattern == (value > 0 ? value : 0).bitPattern, "\(value)")
+        #expect(negative[lane].bitPattern == (-abs(value)).bitPattern, "\(value)")
+      }
+    }
+  }
+
   @Test func vectorisedPassesMatchTheirScalarForms() throws {
     // 8·k + 3 entries, so both the vector loop and the scalar tail run.
     let z = MatrixTests.random(7, 13, seed: 7).map { 40 * $0 }
