@@ -14,8 +14,9 @@ the median of the repetitions (5 unless given). Called by bench/run.sh after a r
 3. Metric values recorded per second, each epoch's 15 one transaction: nnlab's write path
    (nnlab-storage-bench metrics) vs MLflow's SQLite store and Python's sqlite3
    (bench/metrics_peer.py).
-4. Sweep throughput: a 4 × 4 sweep with 1 and with 2 worker processes, twice: short runs on a
-   CSV each process parses, and longer runs on the built-in glyphs.
+4. Sweep throughput: three 4 × 4 sweeps, each with 1 and with 2 worker processes: short runs
+   on a CSV each process parses, and longer runs on the built-in glyphs with a weight snapshot
+   every epoch and every 10th.
 5. Peak memory (RSS) of each process.
 """
 import json
@@ -176,8 +177,10 @@ def main():
         products = products_share()
         tracking = overheads(folder)
         rate, peers = metric_rates(folder)
-        # Short runs on a CSV every process parses (0.6 s each, in the parent before any worker):
-        # what start-up costs. Then longer runs on built-in data: what training scales to.
+        # Short runs on a CSV every process parses (0.4 s each, in the parent before any worker):
+        # what start-up costs. Then longer runs on built-in data: what training scales to, with
+        # a weight snapshot every epoch (the default) and every 10th, where the writer thread,
+        # which has the second core to itself with one worker, does a tenth of the writing.
         sweeps = [
             ("16 runs of 400-25-10 × 30 epochs on the 40 MB CSV",
              sweep_times(folder, "csv", ["--data", os.path.join(folder, "400-25-10.csv"), "--label", "label",
@@ -185,6 +188,8 @@ def main():
                                          "--scale", "none", "--snapshot-every", "10"])),
             ("16 runs of 400-25-10 × 100 epochs on glyphs",
              sweep_times(folder, "glyphs", ["--epochs", "100"])),
+            ("the same, snapshots every 10 epochs",
+             sweep_times(folder, "glyphs-10", ["--epochs", "100", "--snapshot-every", "10"])),
         ]
 
     print(f"nnlab benchmarks, medians of {REPETITIONS} (float64)\n")

@@ -7,16 +7,18 @@ import Foundation
 /// here, on line breaks (`\n` or `\r\n`) and commas, and its numbers are read from the bytes
 /// where they lie: CSV.swift reads character by character and took 1.6 s for a 40 MB file that
 /// this split reads in a small fraction of that (bench/run.py). Text with quotes goes through
-/// CSV.swift. The tests hold both to the same rows and the same numbers.
+/// CSV.swift. The tests hold the split to CSV.swift's rows, and the numbers read in place to
+/// `Double(_:)`'s.
 enum CSVRows {
   /// Calls `body` with each row of `text`; a blank line is the one field "". (CSV.swift reads
   /// an unclosed quote to the end of the text as one field, which the caller finds has too few.)
-  /// A row is valid only during the call that hands it over.
+  /// A row is valid only during the call that hands it over; for plain text, `body` runs in the
+  /// C locale (see `split`).
   /// - Throws: what `body` throws, or `DatasetError.invalid` naming `name` for an error
   ///   CSV.swift reports.
   static func read(_ text: String, name: String, _ body: (CSVRow) throws -> Void) throws {
     if isPlain(text) {
-      try split(text, body)
+      try withBytes(of: text) { try split($0, body) }
       return
     }
     try readQuoted(text, name: name, body)
@@ -58,27 +60,25 @@ enum CSVRows {
     }
   }
 
-  /// The rows of plain text: lines split at `\n` (less a `\r` before it), fields at commas;
-  /// in the C locale on this thread meanwhile, for `CSVRow.finiteNumber`.
-  private static func split(_ text: String, _ body: (CSVRow) throws -> Void) throws {
+  /// The rows of plain text's UTF-8 `bytes`: lines split at `\n` (less a `\r` before it),
+  /// fields at commas; in the C locale on this thread meanwhile, for `CSVRow.finiteNumber`.
+  static func split(_ bytes: UnsafeBufferPointer<UInt8>, _ body: (CSVRow) throws -> Void) throws {
     let previousLocale = uselocale(cLocale)
     defer { uselocale(previousLocale) }
-    try withBytes(of: text) { bytes in
-      var row = CSVRow(bytes: bytes)
-      var (lineStart, fieldStart) = (0, 0)
-      for k in 0...bytes.count where k == bytes.count || bytes[k] == lineFeed || bytes[k] == comma {
-        if k < bytes.count && bytes[k] == comma {
-          row.fields.append(fieldStart..<k)
-          fieldStart = k + 1
-          continue
-        }
-        guard k > lineStart || k < bytes.count else { break }  // no last line after a final \n
-        let end = k > fieldStart && bytes[k - 1] == carriageReturn ? k - 1 : k
-        row.fields.append(fieldStart..<end)
-        try body(row)
-        row.fields.removeAll(keepingCapacity: true)
-        (lineStart, fieldStart) = (k + 1, k + 1)
+    var row = CSVRow(bytes: bytes)
+    var (lineStart, fieldStart) = (0, 0)
+    for k in 0...bytes.count where k == bytes.count || bytes[k] == lineFeed || bytes[k] == comma {
+      if k < bytes.count && bytes[k] == comma {
+        row.fields.append(fieldStart..<k)
+        fieldStart = k + 1
+        continue
       }
+      guard k > lineStart || k < bytes.count else { break }  // no last line after a final \n
+      let end = k > fieldStart && bytes[k - 1] == carriageReturn ? k - 1 : k
+      row.fields.append(fieldStart..<end)
+      try body(row)
+      row.fields.removeAll(keepingCapacity: true)
+      (lineStart, fieldStart) = (k + 1, k + 1)
     }
   }
 
@@ -122,16 +122,17 @@ struct CSVRow {
   var count: Int { parsed?.count ?? fields.count }
 
   /// Whether the row is a blank line: one empty field.
-  var isBlank: Bool { count == 1 && text(0).isEmpty }
+  var isBlank: Bool { count == 1 && (parsed?[0].isEmpty ?? fields[0].isEmpty) }
 
   /// The text of field `i`.
   func text(_ i: Int) -> String {
     parsed?[i] ?? String(decoding: UnsafeBufferPointer(rebasing: bytes[fields[i]]), as: UTF8.self)
   }
 
-  /// The number field `i` is, as `Double(text(i))` reads it, when that is finite; else nil.
-  /// Plain text's field is read in place by `strtod` in the C locale, which is what
-  /// `Double(_:)` calls (and, like it, refuses leading white space).
+  /// The number field `i` is, as `Double(text(i))` reads it, when that is finite; else nil
+  /// (and nil for a field with a NUL byte, where `Double(_:)` reads up to the NUL). Plain
+  /// text's field is read in place by `strtod` in the C locale, which is what `Double(_:)`
+  /// calls (and, like it, refuses leading white space).
   func finiteNumber(_ i: Int) -> Double? {
     guard parsed == nil, let base = bytes.baseAddress else {
       return Double(text(i)).flatMap { $0.isFinite ? $0 : nil }

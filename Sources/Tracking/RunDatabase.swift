@@ -49,9 +49,14 @@ public struct RunDatabase: Sendable {
       throw TrackingError.invalidValue("'\(path)' is not a database file name")
     }
     return try retryingWhileLocked {
-      if let type = try? FileManager.default.attributesOfItem(atPath: path)[.type]
-        as? FileAttributeType
-      {
+      func attributes() -> [FileAttributeKey: Any]? {
+        try? FileManager.default.attributesOfItem(atPath: path)
+      }
+      if access == .readWrite && attributes() == nil {
+        try requireWritable(path: path)
+        try create(path: path, as: process)
+      }
+      if let type = attributes()?[.type] as? FileAttributeType {
         guard type == .typeRegular else {
           throw TrackingError.unusable(
             path: path,
@@ -62,9 +67,6 @@ public struct RunDatabase: Sendable {
         try inspect(path: path)
       } else if access != .readWrite {
         throw TrackingError.missingDatabase(path: path)
-      } else {
-        try requireWritable(path: path)
-        try create(path: path, as: process)
       }
       return try translatingErrors(at: path) {
         try connect(path: path, access: access, as: process)
@@ -89,22 +91,24 @@ public struct RunDatabase: Sendable {
     return database
   }
 
-  /// Makes a new database at `path` whole: created and migrated beside it under a name of this
-  /// process's, then linked into place. Another process sees no file or a migrated one, never
-  /// one half made (a reader would take it for a database of an older nnlab). A process that
-  /// loses the race to link uses the winner's file. Where the file system has no hard links,
-  /// `path` is left missing and `open` creates and migrates it in place.
+  /// Makes a new database at `path` whole: created and migrated beside it under a hidden name
+  /// of its own (`.NAME.new-UUID`), then linked into place. Another process sees no file or a
+  /// migrated one, never one half made (a reader would take it for a database of an older
+  /// nnlab). A process that loses the race to link finds the winner's file, which `open` then
+  /// inspects like any other. Where the name would be too long or the file system has no hard
+  /// links, `path` is left missing, and `open` creates and migrates it in place.
   private static func create(path: String, as process: ProcessIdentity) throws {
     let url = URL(fileURLWithPath: path)
-    let aside = url.deletingLastPathComponent()
-      .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).new").path
-    func removeAside() { for suffix in ["", "-wal", "-shm"] { unlink(aside + suffix) } }
-    removeAside()  // a leftover of a process with the same id that stopped here
-    defer { removeAside() }
+    let name = ".\(url.lastPathComponent).new-\(UUID().uuidString)"
+    guard name.utf8.count <= 255 else { return }  // NAME_MAX
+    let aside = url.deletingLastPathComponent().appendingPathComponent(name).path
+    defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(aside + suffix) } }
     try translatingErrors(at: path) {
       try connect(path: aside, access: .readWrite, as: process).close()
     }
-    _ = link(aside, path)  // EEXIST: another process linked its database first
+    // EEXIST: another process linked its database first; any other failure (no hard links
+    // here) leaves the file to be made in place.
+    _ = link(aside, path)
   }
 
   /// `body`, tried again while it fails for a lock, up to `busyTimeout`. Processes that open a

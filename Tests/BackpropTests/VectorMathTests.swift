@@ -115,7 +115,7 @@ struct VectorMathTests {
     }
     let finite = totals(towardTargets)
     #expect(finite.vector.isFinite && finite.vector == finite.scalar, "\(finite)")
-    // One unit infinite away from its target.
+    // Each of those units infinite away from its target instead.
     let away = towardTargets.combined(with: targets) { value, y in
       value.isFinite ? value : (y == 1 ? -.infinity : .infinity)
     }

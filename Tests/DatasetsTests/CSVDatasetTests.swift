@@ -170,6 +170,18 @@ struct CSVRowsTests {
     #expect(checked == 4 * 2 * fields.count)
   }
 
+  /// The last field of bytes that are not followed by a NUL (or by a line break) is read
+  /// from a copy: "1,2" cut from "1,23456" has a 2 there, not 23456.
+  @Test func theLastFieldIsReadOnlyToTheEndOfTheBytes() throws {
+    var numbers: [Double?] = []
+    try Array("a,b\n1,23456".utf8).withUnsafeBufferPointer { all in
+      try CSVRows.split(UnsafeBufferPointer(rebasing: all[0..<7])) { row in
+        numbers += (0..<row.count).map(row.finiteNumber)
+      }
+    }
+    #expect(numbers == [nil, nil, 1, 2])
+  }
+
   @Test func quotesAndLoneCarriageReturnsGoToCSVSwift() {
     for text in ["a,\"b,c\"\n1,2", "a,b\r1,2", "a,b\r", "a\r\r\n"] {
       #expect(!CSVRows.isPlain(text), "\(text.debugDescription)")
