@@ -34,9 +34,16 @@ public struct Scaling: Codable, Sendable, Equatable {
         means = means.map { $0 / Double(m) }
         var squares = [Double](repeating: 0, count: n)
         for i in 0..<m {
-          for j in 0..<n { squares[j] += (x[i * n + j] - means[j]) * (x[i * n + j] - means[j]) }
+          for j in 0..<n {
+            let deviation = x[i * n + j] - means[j]
+            squares[j] += deviation * deviation
+          }
         }
-        return (means, squares.map { $0 / Double(m) > 0 ? ($0 / Double(m)).squareRoot() : 1 })
+        let deviations = squares.map { squares in
+          let variance = squares / Double(m)
+          return variance > 0 ? variance.squareRoot() : 1
+        }
+        return (means, deviations)
       case .minmax:
         guard m > 0 else { return (Array(repeating: 0, count: n), Array(repeating: 1, count: n)) }
         var (lows, highs) = (Array(x[0..<n]), Array(x[0..<n]))
