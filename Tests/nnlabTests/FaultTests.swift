@@ -137,11 +137,11 @@ import Tracking
   /// error, and no worker's peak memory above that of a worker that trained a single run.
   @Test func eightWorkersTrainEachRunOnce() throws {
     let directory = try CommandRunner.temporaryDirectory()
-    /// A sweep of `runs` seeds on `workers` workers, and the peak resident memory (VmHWM) each
-    /// worker reached, sampled every 10 ms until it ended.
-    func sweep(runs: Int, workers: Int, db: String) throws -> (Process, [Int]) {
+    /// A sweep of `runs` seeds of `epochs` on `workers` workers, and the peak resident memory
+    /// (VmHWM) each worker reached, sampled every 10 ms until it ended.
+    func sweep(runs: Int, epochs: Int, workers: Int, db: String) throws -> (Process, [Int]) {
       let sweep = try CommandRunner.start([
-        "sweep", "--data", "xor", "--examples", "40", "--hidden", "2", "--epochs", "5",
+        "sweep", "--data", "xor", "--examples", "40", "--hidden", "2", "--epochs", "\(epochs)",
         "--gradcheck-every", "0", "--seed", (1...runs).map(String.init).joined(separator: ","),
         "--workers", "\(workers)", "--db", db, "--quiet",
       ])
@@ -156,10 +156,12 @@ import Tracking
       }
       return (sweep, Array(peaks.values))
     }
+    // The worker of one run trains long enough to be sampled at its plateau: one of 5 epochs
+    // could end between two samples, before its memory had grown to what it holds.
     let (single, baseline) = try sweep(
-      runs: 1, workers: 1, db: directory.appendingPathComponent("one.sqlite").path)
+      runs: 1, epochs: 300, workers: 1, db: directory.appendingPathComponent("one.sqlite").path)
     let db = directory.appendingPathComponent("load.sqlite").path
-    let (load, peaks) = try sweep(runs: Faults.loadRuns, workers: 8, db: db)
+    let (load, peaks) = try sweep(runs: Faults.loadRuns, epochs: 5, workers: 8, db: db)
     #expect(single.terminationStatus == 0 && load.terminationStatus == 0)
     let store = try RunDatabase.open(path: db, access: .readOnly)
     let runs = try store.runs()
