@@ -10,12 +10,21 @@ import Tracking
 /// that the loop waits for the writer. A crash loses only epochs not yet committed (DESIGN §3):
 /// those of the last `gathering` and the write under way.
 final class EpochWriter: Sendable {
-  /// Epochs that may wait to be written before the loop waits for the writer.
-  static let limit = 32
-  /// Epochs waiting at which a write begins without waiting out `gathering`.
-  static let batch = limit / 2
   /// How long the first epoch waiting waits for others to join its transaction.
   static let gathering = DispatchTimeInterval.milliseconds(20)
+  /// The weight snapshots that may wait, in bytes, for a network small enough that more than
+  /// `limits.lowerBound` epochs of them fit.
+  static let snapshotBytes = 16 << 20
+  /// The fewest and the most epochs that may wait.
+  static let limits = 32...128
+
+  /// Epochs that may wait to be written before the loop waits for the writer: as many as
+  /// `snapshotBytes` of weight snapshots, within `limits`. A `digits` network's (15 KB an
+  /// epoch) is 128, so that its epochs, under a millisecond each, are written 20 ms of them to
+  /// a transaction, not 16; a 784-128-10 network's (0.8 MB) is 32.
+  let limit: Int
+  /// Epochs waiting at which a write begins without waiting out `gathering`.
+  var batch: Int { limit / 2 }
 
   private struct State: Sendable {
     var waiting: [EpochRecord] = []
@@ -29,11 +38,15 @@ final class EpochWriter: Sendable {
   private let run: Int64
   private let queue = DispatchQueue(label: "nnlab.epochs")
   private let state = Mutex(State())
-  private let room = DispatchSemaphore(value: EpochWriter.limit)
+  private let room: DispatchSemaphore
 
-  init(database: RunDatabase, run: Int64) {
+  /// A writer for `run`, whose network has `weights` weights (Θ's entries, biases included).
+  init(database: RunDatabase, run: Int64, weights: Int) {
     self.database = database
     self.run = run
+    let epochs = Self.snapshotBytes / max(1, weights * MemoryLayout<Double>.stride)
+    limit = min(max(epochs, Self.limits.lowerBound), Self.limits.upperBound)
+    room = DispatchSemaphore(value: limit)
   }
 
   /// Hands `record` over to be written, once it is checked here (a NaN, say): a bad epoch is
@@ -47,7 +60,7 @@ final class EpochWriter: Sendable {
       state.waiting.append(record)
       let idle = !state.scheduled
       state.scheduled = true
-      return (idle, state.waiting.count == Self.batch)
+      return (idle, state.waiting.count == batch)
     }
     // Weakly: a write still scheduled after `finish` must not keep the database open.
     if idle {

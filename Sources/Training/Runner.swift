@@ -231,7 +231,8 @@ public struct Runner: Sendable {
     let began = DispatchTime.now().uptimeNanoseconds
     var storage: UInt64 = 0
     var recordedHere = 0
-    let writer = EpochWriter(database: database, run: run)
+    let writer = EpochWriter(
+      database: database, run: run, weights: start.architecture.parameterCount)
     func finish(_ outcome: RunOutcome) throws -> Report {
       // Every epoch written before the run ends.
       let waiting = DispatchTime.now().uptimeNanoseconds

@@ -1,3 +1,4 @@
+import Backprop
 import Foundation
 import Testing
 import Tracking
@@ -29,12 +30,26 @@ struct EpochWriterTests {
   @Test func everyEpochHandedOverIsWrittenInOrder() throws {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(Self.spec())
-    let writer = EpochWriter(database: database, run: run.id)
+    let writer = EpochWriter(database: database, run: run.id, weights: 12)
     for epoch in 0...500 { try writer.write(Self.epoch(epoch)) }
     try writer.finish()
     #expect(try database.epochs(of: run.id).map(\.cost) == (0...500).map { 1 / Double($0 + 1) })
     #expect(try database.snapshotEpochs(of: run.id) == [0, 100, 200, 300, 400, 500])
     #expect(try database.run(run.id).lastEpoch == 500)
+  }
+
+  /// The epochs that may wait hold at most 16 MB of weights, or 32 epochs of a large
+  /// network's: a small network's epochs gather more to a transaction than a large one's.
+  @Test func theEpochsWaitingAreBoundedByTheirWeights() throws {
+    let database = try RunDatabase.inMemory()
+    let run = try database.createRun(Self.spec())
+    func limit(_ architecture: Architecture) -> Int {
+      EpochWriter(database: database, run: run.id, weights: architecture.parameterCount).limit
+    }
+    #expect(limit([64, 25, 10]) == 128)  // 1,885 weights: 15 KB an epoch
+    // 20,560 weights: 164 KB an epoch.
+    #expect(limit([400, 50, 10]) == (16 << 20) / (8 * (50 * 401 + 10 * 51)))
+    #expect(limit([784, 128, 10]) == 32)  // 101,770 weights: 0.8 MB an epoch
   }
 
   /// A write that fails (here epoch 2 after epoch 0, which the storage layer refuses) is the
@@ -43,11 +58,11 @@ struct EpochWriterTests {
   @Test func aFailedWriteIsReported() throws {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(Self.spec())
-    let writer = EpochWriter(database: database, run: run.id)
+    let writer = EpochWriter(database: database, run: run.id, weights: 12)
     try writer.write(Self.epoch(0))
     try writer.finish()
     var refused = false
-    for epoch in 2..<(2 + 3 * EpochWriter.limit) where !refused {
+    for epoch in 2..<(2 + 3 * writer.limit) where !refused {
       do { try writer.write(Self.epoch(epoch)) } catch is TrackingError { refused = true }
     }
     #expect(throws: TrackingError.self) { try writer.finish() }
@@ -60,7 +75,7 @@ struct EpochWriterTests {
   @Test func aBadEpochIsRefusedAlone() throws {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(Self.spec())
-    let writer = EpochWriter(database: database, run: run.id)
+    let writer = EpochWriter(database: database, run: run.id, weights: 12)
     for epoch in 0..<10 { try writer.write(Self.epoch(epoch)) }
     var bad = Self.epoch(10)
     bad.layers[0].weightNorm = .nan
