@@ -82,7 +82,14 @@ extension Matrix {
   public func withBiasTimesTransposed(_ theta: Matrix) -> Matrix {
     precondition(theta.columns == columns + 1, "Θ must have one column more than A")
     // Start every row at the bias weights Θ[:, 0]ᵀ, then add A·Θ[:, 1...]ᵀ.
-    let bias = Matrix(rows: rows, columns: theta.rows) { _, j in theta[j, 0] }
+    let biasRow = (0..<theta.rows).map { j in theta[j, 0] }
+    var bias = Matrix(rows: rows, columns: theta.rows)
+    bias.elements.withUnsafeMutableBufferPointer { z in
+      for i in 0..<rows {
+        _ = UnsafeMutableBufferPointer(rebasing: z[(i * theta.rows)...].prefix(theta.rows))
+          .update(fromContentsOf: biasRow)
+      }
+    }
     return Self.product(self, .asIs, theta, .transposedWithoutFirstColumn, addedTo: bias)
   }
 
@@ -103,10 +110,13 @@ extension Matrix {
     // the kernel's B (its rows read in place), and the wide A is broadcast, 8 units at a time.
     let product = Self.product(
       a, .transposed, self, .asIs, addedTo: Matrix(rows: a.columns, columns: columns))
+    // Each column summed down the rows in order, all the columns of a row at once.
     var sums = [Double](repeating: 0, count: columns)
-    elements.withUnsafeBufferPointer { delta in
-      for i in 0..<rows {
-        for j in 0..<columns { sums[j] += delta[i * columns + j] }
+    sums.withUnsafeMutableBufferPointer { sums in
+      elements.withUnsafeBufferPointer { delta in
+        for i in 0..<rows {
+          for j in 0..<columns { sums[j] += delta[i * columns + j] }
+        }
       }
     }
     return Matrix(rows: columns, columns: a.columns + 1) { j, k in
