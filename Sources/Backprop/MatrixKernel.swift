@@ -29,8 +29,11 @@ struct StridedView {
 /// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
 /// on those columns of B packed one after the other: along K, a dot product per entry, when A's
 /// columns are adjacent; down 8 rows when A's rows are (one multiply-add at a time for a last
-/// tile of fewer rows). Where a dot product would not pay, A's columns adjacent but the panel
-/// under 32 deep, they are one sliver of 8 columns, zero-padded, instead.
+/// tile of fewer rows). A single narrow column down 8 adjacent rows (Δ's 25th unit) is summed
+/// by the row tile's first register tile, from the entries of A it loads anyway: one more
+/// multiply-add a step instead of a pass of its own over A. Where a dot product would not pay,
+/// A's columns adjacent but the panel under 32 deep, they are one sliver of 8 columns,
+/// zero-padded, instead.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
@@ -63,6 +66,9 @@ enum MatrixKernel {
     /// Whether the narrow columns are packed as a sliver of 8, zero-padded, for a register
     /// tile: the panel is shallow and A's columns are adjacent.
     let paddedNarrow: Bool
+    /// Whether a whole row tile's first sliver computes the one narrow column too: A's rows
+    /// are adjacent, so each step's 8 entries of A, which the tile broadcasts, are one vector.
+    let fusedNarrow: Bool
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
     let first: Int
@@ -107,10 +113,11 @@ enum MatrixKernel {
     for p0 in stride(from: 0, to: k, by: panelDepth) {
       let depth = min(panelDepth, k - p0)
       let padded = narrowColumns > 0 && a.columnStride == 1 && depth < dotDepth
+      let fused = narrowColumns == 1 && vectorSlivers > 0 && a.rowStride == 1 && !padded
       let panel = Panel(
         a: a, b: b, packed: packed, firstPacked: firstPacked, vectorSlivers: vectorSlivers,
-        narrowColumns: narrowColumns, paddedNarrow: padded, c: c, ldc: ldc, first: p0,
-        depth: depth, rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
+        narrowColumns: narrowColumns, paddedNarrow: padded, fusedNarrow: fused, c: c, ldc: ldc,
+        first: p0, depth: depth, rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
       pack(panel)
       let threads = min(Parallelism.threads, tiles)
       if threads > 1 && m * n * depth >= parallelWork {
@@ -133,16 +140,20 @@ enum MatrixKernel {
     let (a, i, j) = (panel.a, rowTile * tileRows, sliver * tileColumns)
     let rows = min(tileRows, a.rows - i)
     let aTile = a.base + i * a.rowStride + panel.first * a.columnStride
+    let narrowFrom = panel.b.columns - panel.narrowColumns
+    let fused = panel.fusedNarrow && rows == tileRows
     guard sliver < panel.vectorSlivers else {
-      let narrowFrom = panel.b.columns - panel.narrowColumns
-      narrowTile(rows: rows, a: aTile, of: panel, c: panel.c + i * panel.ldc + narrowFrom)
+      if !fused {
+        narrowTile(rows: rows, a: aTile, of: panel, c: panel.c + i * panel.ldc + narrowFrom)
+      }
       return
     }
     let b = panel.sliver(sliver)
     let arguments = TileArguments(
       depth: panel.depth, a: aTile, aRowStride: a.rowStride, aColumnStride: a.columnStride,
       b: b.base, bRowStride: b.rowStride, c: panel.c + i * panel.ldc + j, ldc: panel.ldc,
-      columns: min(tileColumns, panel.b.columns - panel.narrowColumns - j))
+      columns: min(tileColumns, panel.b.columns - panel.narrowColumns - j),
+      narrow: fused && sliver == 0 ? panel.narrow : nil, narrowOffset: narrowFrom - j)
     switch arguments.columns / 8 {
     case 3: tile(rows: rows, Width3.self, arguments)
     case 2: tile(rows: rows, Width2.self, arguments)
@@ -154,6 +165,7 @@ enum MatrixKernel {
   @inline(__always)
   private static func tile<W: TileWidth>(rows: Int, _: W.Type, _ arguments: TileArguments) {
     switch rows {
+    case 8 where arguments.narrow != nil: tile(Height8AndNarrow.self, W.self, arguments)
     case 8: tile(Height8.self, W.self, arguments)
     case 7: tile(Height7.self, W.self, arguments)
     case 6: tile(Height6.self, W.self, arguments)
@@ -209,7 +221,7 @@ enum MatrixKernel {
     guard !panel.paddedNarrow else {
       let arguments = TileArguments(
         depth: depth, a: a, aRowStride: rs, aColumnStride: cs, b: panel.narrow, bRowStride: 8,
-        c: c, ldc: panel.ldc, columns: panel.narrowColumns)
+        c: c, ldc: panel.ldc, columns: panel.narrowColumns, narrow: nil, narrowOffset: 0)
       tile(rows: rows, Width1.self, arguments)
       return
     }
@@ -295,12 +307,18 @@ enum MatrixKernel {
     /// How many of the tile's columns are within C: all of its vectors', or fewer in a padded
     /// sliver.
     let columns: Int
+    /// B's one narrow column, step p at `narrow[p]`, when this tile computes it too (8 rows of
+    /// A adjacent), and where it is in C's rows, from `c`.
+    let narrow: UnsafePointer<Double>?
+    let narrowOffset: Int
   }
 
   /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<8 · W.vectors] += Σ_p a_p ⊗
   /// b_p, with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at
   /// b[p · bRowStride]. The rows and vectors beyond the tile's fold away when the function is
-  /// specialised.
+  /// specialised. A tile of `Height8AndNarrow`, its 8 rows adjacent in A, also sums
+  /// C[0..<8, narrow column] += Σ_p a_p · B[p, narrow column], its lanes down the rows, in one
+  /// chain over p.
   @inline(__always)
   private static func tile<H: TileHeight, W: TileWidth>(
     _: H.Type, _: W.Type, _ arguments: TileArguments
@@ -310,6 +328,8 @@ enum MatrixKernel {
     var (row4, row5, row6, row7) = (TileRow<W>(), TileRow<W>(), TileRow<W>(), TileRow<W>())
     var a = arguments.a
     var b = arguments.b
+    var narrowSums = SIMD8<Double>()
+    var narrow = arguments.narrow ?? arguments.b
     for _ in 0..<arguments.depth {
       let b0 = VectorMath.load(b)
       let b1 = W.vectors > 1 ? VectorMath.load(b + 8) : b0
@@ -322,6 +342,10 @@ enum MatrixKernel {
       if H.rows > 5 { row5.add(a[5 * rs], times: b0, b1, b2) }
       if H.rows > 6 { row6.add(a[6 * rs], times: b0, b1, b2) }
       if H.rows > 7 { row7.add(a[7 * rs], times: b0, b1, b2) }
+      if H.fusesNarrow {
+        narrowSums.addProduct(VectorMath.load(a), SIMD8(repeating: narrow.pointee))
+        narrow += 1
+      }
       a += cs
       b += bs
     }
@@ -334,6 +358,9 @@ enum MatrixKernel {
     if H.rows > 5 { row5.addSums(to: c + 5 * ldc, columns: columns) }
     if H.rows > 6 { row6.addSums(to: c + 6 * ldc, columns: columns) }
     if H.rows > 7 { row7.addSums(to: c + 7 * ldc, columns: columns) }
+    if H.fusesNarrow {
+      for r in 0..<8 { c[r * ldc + arguments.narrowOffset] += narrowSums[r] }
+    }
   }
 }
 
@@ -371,6 +398,12 @@ private struct TileRow<W: TileWidth> {
 /// The height of a register tile, as a type, so that each height gets its own specialised code.
 private protocol TileHeight {
   static var rows: Int { get }
+  /// Whether the tile computes the one narrow column too (8 rows adjacent in A).
+  static var fusesNarrow: Bool { get }
+}
+
+extension TileHeight {
+  static var fusesNarrow: Bool { false }
 }
 
 private enum Height1: TileHeight { static var rows: Int { 1 } }
@@ -381,6 +414,10 @@ private enum Height5: TileHeight { static var rows: Int { 5 } }
 private enum Height6: TileHeight { static var rows: Int { 6 } }
 private enum Height7: TileHeight { static var rows: Int { 7 } }
 private enum Height8: TileHeight { static var rows: Int { 8 } }
+private enum Height8AndNarrow: TileHeight {
+  static var rows: Int { 8 }
+  static var fusesNarrow: Bool { true }
+}
 
 /// The width of a register tile in `SIMD8<Double>` vectors, as a type, like its height.
 private protocol TileWidth {
