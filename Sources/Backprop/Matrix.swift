@@ -120,8 +120,11 @@ extension Matrix {
     return result
   }
 
-  /// Combines two matrices of the same shape entry by entry.
-  public func combined(with other: Matrix, _ combine: (Double, Double) -> Double) -> Matrix {
+  /// Combines two matrices of the same shape entry by entry (in place of `self` when it is a
+  /// temporary).
+  public consuming func combined(with other: Matrix, _ combine: (Double, Double) -> Double)
+    -> Matrix
+  {
     precondition(hasSameShape(as: other), "shapes must agree")
     var result = self
     result.elements.withUnsafeMutableBufferPointer { values in
