@@ -18,6 +18,26 @@ struct MigrationTests {
       try db.columns(in: "weight_snapshots").map(\.name)
     }
     #expect(columns == ["run_id", "epoch", "layer", "rows", "cols", "data"])
+    #expect(try database.writer.read(Self.summaryIndexes) == [])
+  }
+
+  /// The columns of `runs` that every epoch's write updates: the summary.
+  static let summaryColumns: Set<String> = [
+    "last_epoch", "final_cost", "final_train_error", "final_validation_error",
+    "final_train_accuracy", "final_validation_accuracy", "best_epoch", "best_validation_error",
+    "best_train_error", "heartbeat_at",
+  ]
+
+  /// The indexes of `runs` on a column of its summary, each of which every epoch's write would
+  /// rewrite (0001 made two; 0005 drops them).
+  static func summaryIndexes(_ db: Database) throws -> [String] {
+    let indexes = try String.fetchAll(db, sql: "SELECT name FROM pragma_index_list('runs')")
+    #expect(indexes.contains("runs_by_status"))  // the others stay
+    return try indexes.filter { index in
+      let columns = try String.fetchAll(
+        db, sql: "SELECT name FROM pragma_index_info(?)", arguments: [index])
+      return !Set(columns).isDisjoint(with: summaryColumns)
+    }
   }
 
   @Test func reopeningIsANoOp() throws {
@@ -63,6 +83,7 @@ struct MigrationTests {
     let database = try RunDatabase.open(path: copy.path, access: .existingWithoutMigrating)
     try database.migrate()
     #expect(try database.info().appliedMigrations == RunDatabase.knownMigrations)
+    #expect(try database.writer.read(Self.summaryIndexes) == [])
     let runs = try database.runs()
     #expect(runs.map(\.status) == [.finished, .queued])
     #expect(runs[0].lastEpoch == 2 && runs[0].bestEpoch == 2)
