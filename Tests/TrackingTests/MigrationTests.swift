@@ -74,7 +74,9 @@ struct MigrationTests {
 
   /// Each released schema's fixture (written by that release's `tracking-probe fixture`)
   /// opens, upgrades to the current schema and keeps its data.
-  @Test(arguments: ["schema-0001.sqlite", "schema-0003.sqlite", "schema-0004.sqlite"])
+  @Test(arguments: [
+    "schema-0001.sqlite", "schema-0003.sqlite", "schema-0004.sqlite", "schema-0005.sqlite",
+  ])
   func releasedSchemasUpgrade(fixture: String) throws {
     let source = TestSupport.packageRoot.appendingPathComponent(
       "Tests/TrackingTests/Fixtures/\(fixture)")
