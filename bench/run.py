@@ -207,7 +207,7 @@ def main():
     single, grouped = rate
     print(f"\n{'metric values recorded per second (15 an epoch)':56} {'values/s':>12} {'nnlab ×':>10}")
     print(f"  {'nnlab, each epoch one transaction':54} {single:12.0f}")
-    print(f"  {'nnlab, 32 epochs a transaction (best case: a writer behind)':54} {grouped:12.0f}")
+    print(f"  {'nnlab, 128 epochs a transaction (a writer behind)':54} {grouped:12.0f}")
     for kind, name in (("mlflow", "MLflow SQLite store, log_metrics per epoch"), ("sqlite3", "Python sqlite3, one transaction per epoch")):
         value = peers.get(kind)
         print(f"  {name:54} " + (f"{value:12.0f} {single / value:10.1f}" if value else "   not installed"))

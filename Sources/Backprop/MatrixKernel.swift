@@ -29,11 +29,11 @@ struct StridedView {
 /// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
 /// on those columns of B packed one after the other: along K, a dot product per entry, when A's
 /// columns are adjacent; down 8 rows when A's rows are (one multiply-add at a time for a last
-/// tile of fewer rows). A single narrow column down 8 adjacent rows (Δ's 25th unit) is summed
-/// by the row tile's first register tile, from the entries of A it loads anyway: one more
-/// multiply-add a step instead of a pass of its own over A. Where a dot product would not pay,
-/// A's columns adjacent but the panel under 32 deep, they are one sliver of 8 columns,
-/// zero-padded, instead.
+/// tile of fewer rows). Where a dot product would not pay, A's columns adjacent but the panel
+/// under 32 deep, they are one sliver of 8 columns, zero-padded, instead. A single narrow
+/// column down 8 adjacent rows of A (Δ⁽¹⁾'s 25th unit) is summed by each whole row tile's first
+/// register tile, from the entries of A it loads anyway: one more multiply-add a step instead
+/// of a pass of its own over A.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
@@ -308,8 +308,9 @@ enum MatrixKernel {
     /// sliver.
     let columns: Int
     /// B's one narrow column, step p at `narrow[p]`, when this tile computes it too (8 rows of
-    /// A adjacent), and where it is in C's rows, from `c`.
+    /// A adjacent).
     let narrow: UnsafePointer<Double>?
+    /// The narrow column's place in C's rows, from `c`: N − 1 − the tile's first column.
     let narrowOffset: Int
   }
 
@@ -329,7 +330,7 @@ enum MatrixKernel {
     var a = arguments.a
     var b = arguments.b
     var narrowSums = SIMD8<Double>()
-    var narrow = arguments.narrow ?? arguments.b
+    var narrow = arguments.narrow ?? arguments.b  // read only where H.fusesNarrow
     for _ in 0..<arguments.depth {
       let b0 = VectorMath.load(b)
       let b1 = W.vectors > 1 ? VectorMath.load(b + 8) : b0

@@ -8,12 +8,13 @@ import Tracking
 /// transaction, each of them whole: a small network's epochs, a millisecond each, share their
 /// pages and their commit instead of paying for one each. At most `limit` epochs wait; beyond
 /// that the loop waits for the writer. A crash loses only epochs not yet committed (DESIGN §3):
-/// those of the last `gathering` and the write under way.
+/// those of the last `gathering` and the write under way, or, when the disk is slower than
+/// training, the epochs waiting.
 final class EpochWriter: Sendable {
   /// How long the first epoch waiting waits for others to join its transaction.
   static let gathering = DispatchTimeInterval.milliseconds(20)
-  /// The weight snapshots that may wait, in bytes, for a network small enough that more than
-  /// `limits.lowerBound` epochs of them fit.
+  /// The most bytes of weight snapshots that may wait, unless `limits.lowerBound` epochs of
+  /// them are more (epochs between snapshots hold none, and count as if they did).
   static let snapshotBytes = 16 << 20
   /// The fewest and the most epochs that may wait.
   static let limits = 32...128
@@ -40,11 +41,12 @@ final class EpochWriter: Sendable {
   private let state = Mutex(State())
   private let room: DispatchSemaphore
 
-  /// A writer for `run`, whose network has `weights` weights (Θ's entries, biases included).
-  init(database: RunDatabase, run: Int64, weights: Int) {
+  /// A writer for `run`, whose network has `weightCount` weights (Θ's entries, biases
+  /// included).
+  init(database: RunDatabase, run: Int64, weightCount: Int) {
     self.database = database
     self.run = run
-    let epochs = Self.snapshotBytes / max(1, weights * MemoryLayout<Double>.stride)
+    let epochs = Self.snapshotBytes / max(1, weightCount * MemoryLayout<Double>.stride)
     limit = min(max(epochs, Self.limits.lowerBound), Self.limits.upperBound)
     room = DispatchSemaphore(value: limit)
   }

@@ -232,7 +232,7 @@ public struct Runner: Sendable {
     var storage: UInt64 = 0
     var recordedHere = 0
     let writer = EpochWriter(
-      database: database, run: run, weights: start.architecture.parameterCount)
+      database: database, run: run, weightCount: start.architecture.parameterCount)
     func finish(_ outcome: RunOutcome) throws -> Report {
       // Every epoch written before the run ends.
       let waiting = DispatchTime.now().uptimeNanoseconds

@@ -27,6 +27,7 @@ struct MatrixTests {
   static let shapes: [(Int, Int, Int)] = [
     (1, 1, 1), (3, 4, 5), (8, 16, 24), (9, 17, 15), (130, 513, 33), (25, 401, 10), (300, 20, 7),
     (17, 600, 40), (11, 1030, 25), (40, 9, 48), (6, 30, 32), (13, 40, 31), (15, 600, 9),
+    (20, 40, 17),
   ]
 
   @Test(arguments: shapes)
@@ -56,14 +57,17 @@ struct MatrixTests {
   }
 
   /// Every path of the kernel split among threads: the 33rd column as a dot product along K
-  /// (A·B) and down A's rows ((Aᵀ)ᵀ·B), B's slivers packed (A·(Bᵀ)ᵀ), and a panel under 32
-  /// deep, whose narrow columns are padded.
+  /// (A·B) and within the first register tile ((Aᵀ)ᵀ·B), the 33rd and 34th down A's rows
+  /// ((Aᵀ)ᵀ·B of 34 columns), B's slivers packed (A·(Bᵀ)ᵀ), and a panel under 32 deep, whose
+  /// narrow columns are padded.
   @Test func threadsGiveTheSameBits() {
     let (a, b) = (Self.random(300, 257, seed: 6), Self.random(257, 33, seed: 7))
     let (transposedA, transposedB) = (a.transposed, b.transposed)
+    let wideB = Self.random(257, 34, seed: 10)
     let (shallowA, shallowB) = (Self.random(2000, 31, seed: 8), Self.random(31, 20, seed: 9))
     let products: [(String, () -> Matrix)] = [
       ("A·B", { a * b }), ("(Aᵀ)ᵀ·B", { transposedA.transposedTimes(b) }),
+      ("(Aᵀ)ᵀ·B, 34 columns", { transposedA.transposedTimes(wideB) }),
       ("A·(Bᵀ)ᵀ", { a.timesTransposed(transposedB) }), ("shallow A·B", { shallowA * shallowB }),
     ]
     for (name, product) in products {

@@ -21,7 +21,7 @@ struct MigrationTests {
     #expect(try database.writer.read(Self.summaryIndexes) == [])
   }
 
-  /// The columns of `runs` that every epoch's write updates: the summary.
+  /// The columns of `runs` that every epoch's write updates: the summary and the heartbeat.
   static let summaryColumns: Set<String> = [
     "last_epoch", "final_cost", "final_train_error", "final_validation_error",
     "final_train_accuracy", "final_validation_accuracy", "best_epoch", "best_validation_error",
