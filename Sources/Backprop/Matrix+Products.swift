@@ -110,7 +110,7 @@ extension Matrix {
     // the kernel's B (its rows read in place), and the wide A is broadcast, 8 units at a time.
     let product = Self.product(
       a, .transposed, self, .asIs, addedTo: Matrix(rows: a.columns, columns: columns))
-    // Each column summed down the rows in order, all the columns of a row at once.
+    // Column j of δ summed down the rows, in order.
     var sums = [Double](repeating: 0, count: columns)
     sums.withUnsafeMutableBufferPointer { sums in
       elements.withUnsafeBufferPointer { delta in
