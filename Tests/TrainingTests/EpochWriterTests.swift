@@ -38,8 +38,7 @@ struct EpochWriterTests {
     #expect(try database.run(run.id).lastEpoch == 500)
   }
 
-  /// The epochs that may wait hold at most 16 MB of weights, or 32 epochs of a large
-  /// network's: a small network's epochs gather more to a transaction than a large one's.
+  /// How many epochs may wait: as many as 16 MB of weights hold, at least 32 and at most 128.
   @Test func theEpochsWaitingAreBoundedByTheirWeights() throws {
     let database = try RunDatabase.inMemory()
     let run = try database.createRun(Self.spec())
