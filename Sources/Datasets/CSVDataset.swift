@@ -28,20 +28,7 @@ public enum CSVDataset {
   public static func load(path: String, columns: CSVColumns, classes: [String]? = nil) throws
     -> Dataset
   {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw DatasetError.missingFile("\(path): no such file")
-    }
-    guard !isDirectory.boolValue else {
-      throw DatasetError.unreadable("\(path) is a directory, not a CSV file")
-    }
-    let data: Data
-    do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw DatasetError.unreadable("\(path): cannot be read (\(error.localizedDescription))")
-    }
-    return try parse(data, name: path, columns: columns, classes: classes)
+    try parse(FileContents.read(path), name: path, columns: columns, classes: classes)
   }
 
   /// Parses CSV bytes; `name` names them in errors and becomes the dataset's name.

@@ -9,7 +9,7 @@ extension RunDatabase {
   /// migrated by a newer nnlab — reading it only, so the file itself is not changed.
   static func inspect(path: String) throws {
     let header = try readHeader(path: path)
-    guard header.isEmpty || header.prefix(16) == Data("SQLite format 3\u{0}".utf8) else {
+    guard header.isEmpty || SQLiteFile.kind(ofHeader: header) == .database else {
       throw TrackingError.notAnNNLabDatabase(path: path)
     }
     guard !header.isEmpty else { return }  // SQLite takes an empty file as an empty database

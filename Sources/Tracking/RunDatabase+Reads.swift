@@ -156,4 +156,13 @@ extension RunDatabase {
   public func sweeps() throws -> [Sweep] {
     try read { db in try Sweep.order(Sweep.Columns.id).fetchAll(db) }
   }
+
+  /// The distinct data sources of the runs (`runs.data_source`, as JSON): what they were
+  /// trained on.
+  public func dataSources() throws -> [String] {
+    try read { db in
+      try String.fetchAll(
+        db, sql: "SELECT DISTINCT data_source FROM runs WHERE data_source IS NOT NULL")
+    }
+  }
 }

@@ -102,7 +102,10 @@ public struct RunDatabase: Sendable {
     let name = ".\(url.lastPathComponent).new-\(UUID().uuidString)"
     guard name.utf8.count <= 255 else { return }  // NAME_MAX
     let aside = url.deletingLastPathComponent().appendingPathComponent(name).path
-    defer { for suffix in ["", "-wal", "-shm", "-journal"] { unlink(aside + suffix) } }
+    defer {
+      unlink(aside)
+      for companion in SQLiteFile.companions { unlink(aside + companion.suffix) }
+    }
     try translatingErrors(at: path) {
       try connect(path: aside, access: .readWrite, as: process).close()
     }

@@ -67,20 +67,4 @@ struct CommandFailure: Error {
   let message: String
   let exitCode: ExitCode
 
-  /// Reads the file at `path`: a missing file is exit 66, an unreadable one exit 74.
-  static func contents(ofFile path: String) throws -> Data {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw CommandFailure(message: "\(path): no such file", exitCode: .missingInput)
-    }
-    guard !isDirectory.boolValue else {
-      throw CommandFailure(message: "\(path) is a directory, not a file", exitCode: .missingInput)
-    }
-    do {
-      return try Data(contentsOf: URL(fileURLWithPath: path))
-    } catch {
-      throw CommandFailure(
-        message: "\(path): cannot be read (\(error.localizedDescription))", exitCode: .ioError)
-    }
-  }
 }

@@ -35,6 +35,8 @@ struct NNLab: ParsableCommand {
     // A write past a file size limit (ulimit -f) then fails with EFBIG and is reported in one
     // line ("file size limit reached"), instead of the signal killing the process mid-write.
     signal(SIGXFSZ, SIG_IGN)
+    // Likewise a write to a pipe whose reader has gone fails with EPIPE, reported in one line.
+    signal(SIGPIPE, SIG_IGN)
     do {
       var command = try parseAsRoot()
       try command.run()

@@ -4,58 +4,51 @@ import Reports
 import Synchronization
 import Tracking
 
-/// Where a command's results go: standard output, or a file written whole or not at all — the
-/// text goes to a temporary file beside it, renamed over the file once complete, so an
-/// interrupted export never leaves half a file.
+/// Where a command's results go: standard output, a FIFO or device written in place, or a
+/// file written whole or not at all — the text goes to a temporary file beside it, renamed over
+/// the file once complete, so an interrupted export never leaves half a file. `OutputTarget`
+/// decides which, and refuses what must not be written.
 final class Output: TextSink {
-  private let handle: FileHandle
-  /// The file's path and the temporary file's, when writing a file.
+  private let descriptor: Int32
+  /// What messages call the output: the path given, or "standard output".
+  private let name: String
+  /// The file's path and the temporary file's, when replacing a file.
   private let file: (path: String, temporary: String)?
   private var buffer = Data()
 
-  /// Output to `path`, or to standard output when nil.
-  init(path: String?) throws {
-    guard let path else {
-      handle = FileHandle.standardOutput
-      file = nil
-      return
-    }
-    // A report written over a database (`--output runs.sqlite`, `--db x.html`) would lose it.
-    if let handle = FileHandle(forReadingAtPath: path) {
-      defer { try? handle.close() }
-      if (try? handle.read(upToCount: 16)) == Data("SQLite format 3\u{0}".utf8) {
-        throw CommandFailure(
-          message:
-            "\(path) is a SQLite database: nnlab does not write over it (choose another file)",
-          exitCode: .usage)
+  /// Output to `path` (`-` or nil: standard output), never over a file of `spared`.
+  init(path: String?, sparing spared: SparedFiles) throws {
+    switch try path.map({ try OutputTarget.resolve($0, sparing: spared) }) ?? .standardOutput {
+    case .standardOutput:
+      (descriptor, name, file) = (STDOUT_FILENO, "standard output", nil)
+    case .inPlace(let descriptor, let name):
+      (self.descriptor, self.name, file) = (descriptor, name, nil)
+    case .file(let target, let mode):
+      // A new file of a unique name (mkstemp: created exclusively, never through a link).
+      let url = URL(fileURLWithPath: target)
+      var template = Array(
+        url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).XXXXXX")
+          .path.utf8CString)
+      let descriptor = template.withUnsafeMutableBufferPointer {
+        $0.baseAddress.map(mkstemp) ?? -1
       }
+      guard descriptor >= 0 else {
+        throw OutputTarget.failure(path ?? target, OutputTarget.systemError())
+      }
+      fchmod(descriptor, mode)
+      let temporary = String(
+        decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      (self.descriptor, name, file) = (descriptor, path ?? target, (target, temporary))
+      PendingFile.register(temporary)
     }
-    let url = URL(fileURLWithPath: path)
-    // A new file of a unique name (mkstemp: created exclusively, never through a link).
-    var template = Array(
-      url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).XXXXXX")
-        .path.utf8CString)
-    let descriptor = template.withUnsafeMutableBufferPointer { $0.baseAddress.map(mkstemp) ?? -1 }
-    guard descriptor >= 0 else {
-      throw CommandFailure(
-        message: "\(path): cannot be written (\(String(cString: strerror(errno))))",
-        exitCode: .ioError)
-    }
-    fchmod(descriptor, 0o644)
-    let temporary = String(
-      decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    file = (path, temporary)
-    PendingFile.register(temporary)
   }
 
   deinit {
+    if descriptor != STDOUT_FILENO { close(descriptor) }
     // Not committed: the temporary file goes.
     if let file {
       PendingFile.unregister()
-      if FileManager.default.fileExists(atPath: file.temporary) {
-        try? FileManager.default.removeItem(atPath: file.temporary)
-      }
+      unlink(file.temporary)
     }
   }
 
@@ -64,18 +57,19 @@ final class Output: TextSink {
     if buffer.count >= 1 << 16 { try flush() }
   }
 
-  /// Writes what is buffered and, for a file, puts it in place.
+  /// Writes what is buffered and, for a file, puts it in place: synced, renamed over the
+  /// target, and the rename synced with its folder.
   func commit() throws {
     try flush()
     guard let file else { return }
-    do {
-      try handle.synchronize()
-      guard rename(file.temporary, file.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
-      PendingFile.unregister()
-    } catch {
-      throw CommandFailure(
-        message: "\(file.path): cannot be written (\(String(cString: strerror(errno))))",
-        exitCode: .ioError)
+    guard fsync(descriptor) == 0, rename(file.temporary, file.path) == 0 else {
+      throw OutputTarget.failure(name, OutputTarget.systemError())
+    }
+    PendingFile.unregister()
+    let folder = open((file.path as NSString).deletingLastPathComponent.nonEmpty ?? ".", O_RDONLY)
+    if folder >= 0 {
+      fsync(folder)
+      close(folder)
     }
   }
 
@@ -83,23 +77,30 @@ final class Output: TextSink {
     guard !buffer.isEmpty else { return }
     // After what `print` has buffered for standard output.
     if file == nil { fflush(nil) }
-    do {
-      try handle.write(contentsOf: buffer)
-    } catch {
-      throw CommandFailure(
-        message:
-          "\(file?.path ?? "standard output"): cannot be written (\(error.localizedDescription))",
-        exitCode: .ioError)
+    try buffer.withUnsafeBytes { bytes in
+      var offset = 0
+      while offset < bytes.count {
+        let written = Foundation.write(
+          descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { throw OutputTarget.failure(name, OutputTarget.systemError()) }
+        offset += written
+      }
     }
     buffer.removeAll(keepingCapacity: true)
   }
 
   /// Writes `text` to `path` (or standard output) whole.
-  static func write(_ text: String, to path: String?) throws {
-    let output = try Output(path: path)
+  static func write(_ text: String, to path: String?, sparing spared: SparedFiles) throws {
+    let output = try Output(path: path, sparing: spared)
     try output.write(text)
     try output.commit()
   }
+}
+
+extension String {
+  /// Nil for the empty string.
+  fileprivate var nonEmpty: String? { isEmpty ? nil : self }
 }
 
 /// `--csv`, `--json` and `--output`: how a command writes rows for scripts.
@@ -110,7 +111,7 @@ struct RowOutputOptions: ParsableArguments {
   @Flag(help: "Write JSON (an array of objects, every digit) instead of a table.")
   var json = false
 
-  @Option(help: "Write to this file (whole or not at all) instead of stdout.")
+  @Option(help: "Write to this file (whole or not at all; - for stdout) instead of stdout.")
   var output: String?
 
   func validate() throws {
@@ -128,11 +129,11 @@ extension Output {
   /// Runs `select` — a query that hands over its columns, then each row — writing the rows in
   /// `format` to `path` (standard output when nil) as they come.
   static func writeRows(
-    _ format: RowFormat, to path: String?,
+    _ format: RowFormat, to path: String?, sparing spared: SparedFiles,
     from select: (_ columns: ([String]) throws -> Void, _ row: ([SQLValue]) throws -> Void)
       throws -> Void
   ) throws {
-    let output = try Output(path: path)
+    let output = try Output(path: path, sparing: spared)
     var writer = RowWriter(format: format, sink: output)
     try select({ try writer.begin(columns: $0) }, { try writer.write($0) })
     try writer.end()
@@ -140,8 +141,8 @@ extension Output {
   }
 
   /// Writes the lines of `text`, and its warnings to stderr.
-  static func write(_ text: ReportText, to path: String?) throws {
-    try write(text.lines.map { $0 + "\n" }.joined(), to: path)
+  static func write(_ text: ReportText, to path: String?, sparing spared: SparedFiles) throws {
+    try write(text.lines.map { $0 + "\n" }.joined(), to: path, sparing: spared)
     for warning in text.warnings { Terminal.standardError.write("warning: \(warning)\n") }
   }
 }

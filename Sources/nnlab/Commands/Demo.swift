@@ -47,12 +47,14 @@ struct Demo: ParsableCommand {
       on: store, arguments: latest.map { ["sweep": String($0)] } ?? [:])
     print("\nvalidation curve (nnlab report validation-curve --db \(path)):")
     try Output.write(
-      ReportText(curve, view: .validationCurve, colour: Terminal.standardOutput.usesColour), to: nil
-    )
+      ReportText(curve, view: .validationCurve, colour: Terminal.standardOutput.usesColour),
+      to: nil,
+      sparing: try SparedFiles(store))
     // Beside the database: nnlab-demo.sqlite → nnlab-demo.html.
     let html =
       (path.hasSuffix(".sqlite") ? String(path.dropLast(".sqlite".count)) : path) + ".html"
-    try Output.write(try HTMLReport.html(of: .sweep(latest), in: store), to: html)
+    try Output.write(
+      try HTMLReport.html(of: .sweep(latest), in: store), to: html, sparing: try SparedFiles(store))
     print("\nthe HTML report, with every chart: \(html)")
   }
 }

@@ -97,7 +97,7 @@ struct Predict: ParsableCommand {
 
   @OptionGroup var options: ModelOnDataOptions
 
-  @Option(help: "Write to this file instead of stdout.")
+  @Option(help: "Write to this file (whole or not at all; - for stdout) instead of stdout.")
   var output: String?
 
   func run() throws {
@@ -106,7 +106,8 @@ struct Predict: ParsableCommand {
       options.data, examples: options.exampleCount, dataSeed: options.dataSeed, withOutputs: false)
     let outputs = model.outputs(for: dataset.inputs)
     let names = model.outputs.names
-    try Output.writeRows(.csv, to: output) { columns, row in
+    let spared = try SparedFiles(options.database.open(.readOnly), inputs: [options.data])
+    try Output.writeRows(.csv, to: output, sparing: spared) { columns, row in
       try columns((model.outputs.areClasses ? ["predicted"] : []) + names.map { "p_\($0)" })
       for i in 0..<outputs.rows {
         let predicted =

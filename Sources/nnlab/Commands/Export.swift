@@ -27,7 +27,7 @@ struct Export: ParsableCommand {
     @Option(parsing: .unconditional, help: "One epoch.")
     var epoch: Int?
 
-    @Option(help: "Write to this file (whole or not at all) instead of stdout.")
+    @Option(help: "Write to this file (whole or not at all; - for stdout) instead of stdout.")
     var output: String?
 
     @OptionGroup var database: DatabaseOptions
@@ -111,7 +111,8 @@ struct Export: ParsableCommand {
       }
       switch format {
       case .csv:
-        try Output.writeRows(.csv, to: selection.output) { columns, row in
+        try Output.writeRows(.csv, to: selection.output, sparing: try SparedFiles(store)) {
+          columns, row in
           try columns(["run_id", "epoch", "layer", "row", "column", "value"])
           for (run, epoch, network) in networks {
             for (layer, theta) in network.thetas.elements.enumerated() {
@@ -138,7 +139,7 @@ struct Export: ParsableCommand {
               "\n  {\"run_id\": \($0.run), \"epoch\": \($0.epoch), \"weights\": \($1)}"
             }
             .joined(separator: ",") + "\n]\n"
-        try Output.write(text, to: selection.output)
+        try Output.write(text, to: selection.output, sparing: try SparedFiles(store))
       }
     }
   }
@@ -154,7 +155,8 @@ extension Export.TableExport {
   func run() throws {
     let store = try selection.open()
     let query = Self.table.sql(run: selection.runID, sweep: selection.sweep, epoch: selection.epoch)
-    try Output.writeRows(format, to: selection.output) { columns, row in
+    try Output.writeRows(format, to: selection.output, sparing: try SparedFiles(store)) {
+      columns, row in
       try store.select(query.sql, parameters: query.parameters, columns: columns, row: row)
     }
   }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Reports
 import Tracking
@@ -65,12 +66,18 @@ struct ReportCommand: ParsableCommand {
     if let html {
       let store = try database.openForReports()
       let selection = try runIDs().map(HTMLReport.Selection.runs) ?? .sweep(sweep)
-      try Output.write(try HTMLReport.html(of: selection, in: store), to: html)
+      try Output.write(
+        try HTMLReport.html(of: selection, in: store), to: html, sparing: try SparedFiles(store))
       print(html)
       return
     }
     guard let report = try chosenReport(), !list else {
-      try Output.write(Self.catalogText, to: rowOutput.output)
+      try Output.write(
+        Self.catalogText, to: rowOutput.output,
+        sparing: try SparedFiles(
+          // The catalog needs no database; where there is one, its runs' data is spared too.
+          database: database.path, runs: try? database.open(.readOnly),
+          inputs: file.map { [$0] } ?? []))
       return
     }
     let store = try database.openForReports()
@@ -78,14 +85,16 @@ struct ReportCommand: ParsableCommand {
     // A run or sweep named by its id must exist (rather than give an empty report).
     if case .integer(let id) = bindings["sweep"] { _ = try store.existingSweep(id) }
     if case .integer(let id) = bindings["run"] { _ = try store.run(id) }
+    let spared = try SparedFiles(store, inputs: file.map { [$0] } ?? [])
     if let format = rowOutput.format {
-      try Output.writeRows(format, to: rowOutput.output) { columns, row in
+      try Output.writeRows(format, to: rowOutput.output, sparing: spared) { columns, row in
         try store.select(report.sql, parameters: bindings, columns: columns, row: row)
       }
     } else {
       let result = try store.select(report.sql, parameters: bindings)
       try Output.write(
-        ReportText(result, view: report.view, colour: rowOutput.usesColour), to: rowOutput.output)
+        ReportText(result, view: report.view, colour: rowOutput.usesColour), to: rowOutput.output,
+        sparing: spared)
     }
   }
 
@@ -93,7 +102,7 @@ struct ReportCommand: ParsableCommand {
   private func chosenReport() throws -> Report? {
     if let name { return try Report.named(name) }
     if let file {
-      let text = String(decoding: try CommandFailure.contents(ofFile: file), as: UTF8.self)
+      let text = String(decoding: try FileContents.read(file), as: UTF8.self)
       let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
       return try Report(name: name, sql: text)
     }

@@ -50,7 +50,8 @@ struct Runs: ParsableCommand {
       sweep: sweep, statuses: status, filter: try filter.map(RunFilter.init(parsing:)), sort: sort,
       descending: desc, limit: limit)
     if let format = rowOutput.format {
-      try Output.writeRows(format, to: rowOutput.output) { columns, row in
+      try Output.writeRows(format, to: rowOutput.output, sparing: try SparedFiles(store)) {
+        columns, row in
         try listing.run(on: store, columns: columns, row: row)
       }
       return
@@ -63,6 +64,6 @@ struct Runs: ParsableCommand {
         lines: ReportText(result, view: .table, colour: rowOutput.usesColour).lines + [
           "\(result.rows.count) run\(result.rows.count == 1 ? "" : "s")"
         ], warnings: [])
-    try Output.write(text, to: rowOutput.output)
+    try Output.write(text, to: rowOutput.output, sparing: try SparedFiles(store))
   }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Reports
 import Tracking
@@ -89,7 +90,7 @@ struct SweepCommand: ParsableCommand {
   func spec() throws -> SweepSpec {
     var spec = SweepSpec()
     if let file {
-      let text = String(decoding: try CommandFailure.contents(ofFile: file), as: UTF8.self)
+      let text = String(decoding: try FileContents.read(file), as: UTF8.self)
       spec = try SweepSpec(yaml: text, name: file)
     }
     let given = self.given

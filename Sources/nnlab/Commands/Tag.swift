@@ -26,17 +26,32 @@ struct TagCommand: ParsableCommand {
   func run() throws {
     let store = try database.open(.existing)
     _ = try store.run(runID)
-    for (key, value) in try pairs() { try store.setTag(key, to: value, of: runID) }
+    for (key, value) in try pairs().sorted(by: { $0.key < $1.key }) {
+      try store.setTag(key, to: value, of: runID)
+    }
     for key in remove where try !store.removeTag(key, of: runID) {
       Terminal.standardError.write("warning: run \(runID) had no tag '\(key)'\n")
     }
     let now = try store.tags(of: runID).sorted { $0.key < $1.key }
     print(
       "run \(runID): "
-        + (now.isEmpty ? "no tags" : now.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")))
+        + (now.isEmpty ? "no tags" : now.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        .escapingControlCharacters)
   }
 
-  private func pairs() throws -> [(String, String)] { try tags.map(Self.parse) }
+  private func pairs() throws -> [String: String] { try Self.parse(tags) }
+
+  /// `key=value` arguments as a dictionary; a key given twice is an error.
+  static func parse(_ tags: [String]) throws -> [String: String] {
+    var parsed: [String: String] = [:]
+    for tag in tags {
+      let (key, value) = try parse(tag)
+      guard parsed.updateValue(value, forKey: key) == nil else {
+        throw ValidationError("the tag key '\(key)' is given twice")
+      }
+    }
+    return parsed
+  }
 
   /// A `key=value` argument; a key is letters, digits, `_`, `-` and `.` (so that `--where
   /// 'tag.key = …'` can name it).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Backprop
+import Datasets
 import Foundation
 
 /// `nnlab trace`: one step of backpropagation on a tiny network with every number printed,
@@ -205,7 +206,7 @@ struct Trace: ParsableCommand {
       return Network(
         architecture: layers ?? [2, 2, 2], activation: model.activation, seed: model.seed)
     }
-    let data = try CommandFailure.contents(ofFile: path)
+    let data = try FileContents.read(path)
     let network: Network
     do {
       network = try Network(weightsJSON: data, activation: model.activation, architecture: layers)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import Foundation
 import Tracking
 import Training
@@ -30,11 +31,11 @@ struct Train: ParsableCommand {
   var tags: [String] = []
 
   func validate() throws {
-    for tag in tags { _ = try TagCommand.parse(tag) }
+    _ = try TagCommand.parse(tags)
   }
 
   func run() throws {
-    let weights = try training.initWeights.map(CommandFailure.contents(ofFile:))
+    let weights = try training.initWeights.map(FileContents.read)
     // Everything about the input is checked before the database is opened: bad input makes no run.
     let prepared = try Runner.prepare(training.plan(), on: training.source, initialWeights: weights)
     let runner = output.runner(for: try database.open())
@@ -44,7 +45,7 @@ struct Train: ParsableCommand {
       provenance: Runner.Provenance(
         name: name, nnlabVersion: NNLab.version,
         commandLine: CommandLine.arguments.joined(separator: " "),
-        tags: Dictionary(try tags.map(TagCommand.parse)) { $1 }))
+        tags: try TagCommand.parse(tags)))
     try output.finish(report)
   }
 }
