@@ -1,3 +1,5 @@
+import Tracking
+
 /// Rows of cells as aligned lines for a terminal: each column as wide as its widest cell,
 /// padded on the left (right-aligned) or the right, then coloured where asked.
 public struct TextTable: Sendable {
@@ -10,8 +12,9 @@ public struct TextTable: Sendable {
     public var text: String
     public var emphasis: Emphasis
 
+    /// A cell of `text`, its control characters shown escaped (a stored name may hold one).
     public init(_ text: String, emphasis: Emphasis = .none) {
-      self.text = text
+      self.text = text.escapingControlCharacters
       self.emphasis = emphasis
     }
 

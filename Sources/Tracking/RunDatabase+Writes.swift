@@ -5,7 +5,8 @@ import GRDB
 extension RunDatabase {
   /// A new sweep whose grid is `spec` (JSON).
   public func createSweep(name: String?, spec: String) throws -> Sweep {
-    try write { db in
+    try name?.requirePrintable(as: "the sweep name")
+    return try write { db in
       let createdAt = Timestamp.now()
       try db.execute(
         sql: "INSERT INTO sweeps (name, spec, created_at) VALUES (?, ?, ?)",
@@ -18,6 +19,7 @@ extension RunDatabase {
   /// tags, in one transaction.
   public func createRun(_ spec: RunSpec, tags: [String: String] = [:]) throws -> Run {
     try spec.validate()
+    for (key, value) in tags { try Self.requirePrintable(tag: key, value) }
     return try write { db in
       try NewRun(spec: spec, createdAt: Timestamp.now(), process: process).insert(db)
       let id = db.lastInsertedRowID
@@ -34,6 +36,7 @@ extension RunDatabase {
   public func createSweep(name: String?, spec: String, runs specs: [RunSpec]) throws -> (
     Sweep, [Run]
   ) {
+    try name?.requirePrintable(as: "the sweep name")
     for spec in specs { try spec.validate() }
     return try write { db in
       let createdAt = Timestamp.now()
@@ -347,13 +350,20 @@ extension RunDatabase {
 
   /// Sets (or replaces) the tag `key` of a run.
   public func setTag(_ key: String, to value: String, of run: Int64) throws {
-    try write { db in
+    try Self.requirePrintable(tag: key, value)
+    return try write { db in
       _ = try Self.run(run, db)
       try db.execute(
         sql:
           "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
         arguments: [run, key, value])
     }
+  }
+
+  /// Refuses a tag whose key or value holds a control character.
+  private static func requirePrintable(tag key: String, _ value: String) throws {
+    try key.requirePrintable(as: "the tag key")
+    try value.requirePrintable(as: "the value of tag '\(key)'")
   }
 
   /// Removes the tag `key` of a run; returns whether it had one.

@@ -215,8 +215,47 @@ public struct SweepSpec: Codable, Sendable, Equatable {
     {
       throw TrainingError.invalidOption("\(name): \(context.underlyingError.map { "\($0)" } ?? "")")
     } catch {
-      throw TrainingError.invalidInput(
-        "\(name) is not a sweep file: YAML or JSON of the sweep options (\(error))")
+      throw TrainingError.invalidInput(Self.describe(error, in: text, name: name))
+    }
+  }
+
+  /// A YAML error in one line, `NAME:LINE:COLUMN: problem`, in YAML's words or, for a value of
+  /// the wrong kind, with the key it is under; never the file's text.
+  private static func describe(_ error: any Error, in text: String, name: String) -> String {
+    func place(_ mark: Mark?) -> String { mark.map { "\(name):\($0.line):\($0.column)" } ?? name }
+    switch error {
+    case DecodingError.dataCorrupted(let context) where context.underlyingError != nil:
+      return describe(context.underlyingError ?? error, in: text, name: name)
+    case YamlError.scanner(let context, let problem, let mark, _),
+      YamlError.parser(let context, let problem, let mark, _),
+      YamlError.composer(let context, let problem, let mark, _):
+      let opened = context.map { " (\($0.text) at \($0.mark.line):\($0.mark.column))" } ?? ""
+      return "\(place(mark)): \(problem)\(opened)"
+    case YamlError.reader(let problem, _, _, _):
+      return "\(name) is not YAML text: \(problem)"
+    case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+      return "\(place(context.mark)): the key '\(duplicates.first ?? "")' appears twice"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+      var node = try? Yams.compose(yaml: text)
+      for key in context.codingPath {
+        guard let index = key.intValue else {
+          node = node?[key.stringValue]
+          continue
+        }
+        node = node?.sequence.flatMap { $0.indices.contains(index) ? $0[index] : nil }
+      }
+      let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+      let found =
+        switch node {
+        case .mapping?: "a mapping"
+        case .sequence?: "a list"
+        case .scalar(let scalar)?: "'\(scalar.string)'"
+        default: "nothing"
+        }
+      return
+        "\(place(node?.mark)): \(path.joined(separator: ".")): expected a value or a list of values, found \(found)"
+    default:
+      return "\(name) is not a sweep file: YAML or JSON of the sweep options"
     }
   }
 

@@ -57,12 +57,27 @@ struct NNLab: ParsableCommand {
       // own errors are usage errors (64); anything else is taken for an I/O failure (74).
       let code = exitCode(for: error)
       if code == .success || error is ExitCode { exit(withError: error) }
-      exit(printing: message(for: error), code: code == .validationFailure ? .usage : .ioError)
+      exit(
+        printing: oneLine(message(for: error)),
+        code: code == .validationFailure ? .usage : .ioError)
     }
   }
 
+  /// ArgumentParser's message in one line: a long list of valid values, which it puts below
+  /// the message a line each ("Please provide one of the following:\n  - queued\n…"), is
+  /// written as it writes a short one ("Please provide one of 'queued', 'running' or …").
+  static func oneLine(_ message: String) -> String {
+    let lines = message.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+    let items = lines.dropFirst().filter { $0.hasPrefix("- ") }.map { "'\($0.dropFirst(2))'" }
+    guard let first = lines.first, let last = items.last else {
+      return lines.joined(separator: " ")
+    }
+    let list = items.count == 1 ? last : "\(items.dropLast().joined(separator: ", ")) or \(last)"
+    return first.replacingOccurrences(of: "one of the following:", with: "one of \(list).")
+  }
+
   private static func exit(printing message: String, code: ExitCode) -> Never {
-    Terminal.standardError.write("error: \(message)\n")
+    Terminal.standardError.write("error: \(message.escapingControlCharacters)\n")
     Foundation.exit(code.rawValue)
   }
 }

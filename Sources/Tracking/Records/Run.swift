@@ -165,6 +165,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
 extension RunSpec {
   /// Refuses values the `runs` checks would refuse, with a message naming the value.
   func validate() throws {
+    try name?.requirePrintable(as: "the run name")
     for (name, value) in [
       ("learning_rate", learningRate), ("lambda", lambda),
       ("validation_fraction", validationFraction),

@@ -53,7 +53,8 @@ struct Show: ParsableCommand {
       print()
       print(
         "  tags: "
-          + tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+          + tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+          .escapingControlCharacters)
     }
     let checks = try store.gradientChecks(of: runID)
     if !checks.isEmpty {
