@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The long run of the fault suite: the tests `swift test` runs a few rounds of (KillTests,
 # FaultTests, DamagedFileTests), here with ROUNDS kills of each kind (20 unless given) and a load
-# of 200 runs on 8 workers. Prints each test's figures (its "fault:" line) and the summary.
+# of 200 runs on 8 workers, and every writing command against every kind of output target
+# (OutputTargetTests). Prints each test's figures (its "fault:" line) and the summary.
 #
 #     bash bench/faults.sh [ROUNDS]
 set -euo pipefail
@@ -11,7 +12,7 @@ log=$(mktemp "${TMPDIR:-/tmp}/nnlab-faults.XXXXXX")
 swift build --build-tests >/dev/null
 status=0
 NNLAB_FAULT_ROUNDS=$rounds NNLAB_FAULT_RUNS=200 swift test --skip-build \
-  --filter 'KillTests|FaultTests|DamagedFileTests' >"$log" 2>&1 || status=$?
+  --filter 'KillTests|FaultTests|DamagedFileTests|OutputTargetTests' >"$log" 2>&1 || status=$?
 grep -E '^fault:|✘|Test run with' "$log" || true
 if ((status != 0)); then echo "the full log: $log" >&2; else rm -f "$log"; fi
 exit "$status"

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where a path named for output (`--output`, `--html`, the demo's report) is written, and how:
-/// the one place that knows what writing a file can destroy (docs/output-paths.md).
+/// the one place that knows what writing a file can destroy (docs/files.md).
 ///
 /// - `-` is standard output; `/dev/stdout`, `/dev/stderr`, `/dev/fd/N` and `/proc/self/fd/N`
 ///   are the descriptor they name, written where it stands.

@@ -4,7 +4,7 @@ import Testing
 
 /// Every command that writes a file, against every kind of target a user may name: the exit
 /// status, the target still of its kind, and the database's epochs and integrity unchanged
-/// (docs/output-paths.md). The database is held open by this process meanwhile, so that its
+/// (docs/files.md). The database is held open by this process meanwhile, so that its
 /// `-wal` and `-shm` files exist, as they do while a sweep runs.
 struct OutputTargetTests {
   /// The commands that write a file, each with `OUT` where the output path goes.
@@ -162,6 +162,7 @@ struct OutputTargetTests {
       }
     }
     let before = try state()
+    var tried = 0
     #expect(before.epochs == 6 && before.integrity == "ok")
     #expect(Kind(Self.path(folder, Self.database + "-wal")) == .file)
     #expect(Kind(Self.path(folder, Self.database + "-shm")) == .file)
@@ -184,6 +185,7 @@ struct OutputTargetTests {
         "\(what): \(result.standardError)")
       #expect(Kind(Self.path(folder, target.name)) == target.kindAfter, "\(what)")
       let after = try state()
+      tried += 1
       #expect(after.epochs == before.epochs && after.integrity == "ok", "\(what)")
       if target.delivers {
         switch target.kindAfter {
@@ -206,6 +208,10 @@ struct OutputTargetTests {
       $0.hasPrefix(".")
     }
     #expect(hidden.isEmpty, "\(hidden)")
+    let final = try state()
+    Faults.report(
+      "output targets: \(command.prefix(2).joined(separator: " ")): \(tried) targets tried,"
+        + " epochs lost \(before.epochs - final.epochs), integrity \(final.integrity)")
   }
 
   @Test func aClosedPipeIsOneLine() throws {
