@@ -17,7 +17,9 @@ struct OneLineErrorTests {
       lines.count == 2 && lines[1].isEmpty && lines[0].hasPrefix("error: "),
       "\(result.standardError)", sourceLocation: sourceLocation)
     for part in parts {
-      #expect(result.standardError.contains(part), "\(result.standardError)", sourceLocation: sourceLocation)
+      #expect(
+        result.standardError.contains(part), "\(result.standardError)",
+        sourceLocation: sourceLocation)
     }
     for leak in ["NSCocoaErrorDomain", "The operation could not be completed", "\u{1B}"] {
       #expect(!result.standardError.contains(leak), sourceLocation: sourceLocation)
@@ -43,8 +45,10 @@ struct OneLineErrorTests {
       let result = try CommandRunner.run(
         ["sweep", "bad.yaml", "--data", "xor", "--workers", "0", "--db", "s.sqlite"], in: folder)
       expectOneLine(result, status: 65, holding: [place, problem])
-      #expect(!result.standardError.contains("epochs: 5"), "the file's text: \(result.standardError)")
-      #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.sqlite").path))
+      #expect(
+        !result.standardError.contains("epochs: 5"), "the file's text: \(result.standardError)")
+      #expect(
+        !FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.sqlite").path))
     }
   }
 

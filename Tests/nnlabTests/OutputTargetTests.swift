@@ -214,6 +214,48 @@ struct OutputTargetTests {
         + " epochs lost \(before.epochs - final.epochs), integrity \(final.integrity)")
   }
 
+  @Test func aSocketIsConnectedToAndWritten() throws {
+    let folder = try CommandRunner.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("nnlab.sqlite").path
+    #expect(
+      try CommandRunner.run(["train", "--data", "xor", "--epochs", "3", "--quiet", "--db", db])
+        .status == 0)
+    let socketPath = folder.appendingPathComponent("s").path
+    let listener = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    var address = sockaddr_un()
+    address.sun_family = sa_family_t(AF_UNIX)
+    withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(listener, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+      }
+    }
+    try #require(bound == 0 && listen(listener, 1) == 0)
+    defer { close(listener) }
+    let received = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var text = ""
+    Thread.detachNewThread {
+      let connection = accept(listener, nil, nil)
+      var bytes: [UInt8] = []
+      var buffer = [UInt8](repeating: 0, count: 4096)
+      while connection >= 0 {
+        let count = read(connection, &buffer, buffer.count)
+        guard count > 0 else { break }
+        bytes += buffer.prefix(count)
+      }
+      close(connection)
+      text = String(decoding: bytes, as: UTF8.self)
+      received.signal()
+    }
+    let result = try CommandRunner.run(["export", "epochs", "--db", db, "--output", socketPath])
+    #expect(result.status == 0, "\(result.standardError)")
+    received.wait()
+    #expect(text.hasPrefix("run_id,epoch,"), "\(text)")
+    var info = stat()
+    #expect(lstat(socketPath, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK)
+  }
+
   @Test func aClosedPipeIsOneLine() throws {
     let folder = try CommandRunner.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
