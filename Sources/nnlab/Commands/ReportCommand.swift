@@ -11,7 +11,8 @@ struct ReportCommand: ParsableCommand {
     abstract: "Run a report of the catalog, or your own SELECT, on the runs database.",
     discussion: """
       Without a name, or with --list, lists the catalog. Your own query (--file, --sql) runs
-      on a read-only connection: one SELECT; anything that writes is refused.
+      on a read-only connection: one SELECT; anything that writes is refused. A query stops
+      after --timeout seconds of work or past 256 MiB of memory.
       """)
 
   @Argument(help: "The report's name (see --list).")
