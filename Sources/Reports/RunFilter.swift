@@ -15,7 +15,8 @@ import Tracking
 ///     field     := identifier | 'tag.' KEY
 ///
 /// Keywords are case-insensitive. A word is a run of letters, digits and `_ . - +`; a word that
-/// reads as a finite number is a number, every other value is text.
+/// reads as a finite number is a number, every other value is text. A field that holds numbers
+/// is compared only with numbers: `lr < abc` is a mistake, not a condition every run meets.
 public struct RunFilter: Sendable, Equatable {
   /// The longest expression taken, in characters, and the deepest nesting of `(` and `not`.
   static let maximumLength = 10_000
@@ -34,12 +35,16 @@ public struct RunFilter: Sendable, Equatable {
 
   /// The condition as SQL over the row alias `row` (e.g. "run"), naming only `fields` (column
   /// names of the listing) and `tag.KEY`; parameters are named `<prefix>1`, `<prefix>2`, … and
-  /// appear in the SQL as `:<prefix>1` etc.
-  /// - Throws: ReportError.invalidFilter for a field not in `fields`.
-  public func sql(fields: [String], row: String, parameterPrefix: String = "filter") throws
-    -> (condition: String, parameters: [String: SQLValue])
-  {
-    var writer = SQLWriter(fields: fields, row: row, prefix: parameterPrefix)
+  /// appear in the SQL as `:<prefix>1` etc. `numberFields`, those of `fields` that hold numbers,
+  /// take only numbers.
+  /// - Throws: ReportError.invalidFilter for a field not in `fields`, or a number field with a
+  ///   value that is not a number.
+  public func sql(
+    fields: [String], numberFields: Set<String> = [], row: String,
+    parameterPrefix: String = "filter"
+  ) throws -> (condition: String, parameters: [String: SQLValue]) {
+    var writer = SQLWriter(
+      fields: fields, numberFields: numberFields, row: row, prefix: parameterPrefix)
     let condition = try writer.write(expression)
     return (condition, writer.parameters)
   }
@@ -60,17 +65,18 @@ private enum Test: Sendable, Equatable {
   case between(SQLValue, SQLValue, negated: Bool)
   case isNull(negated: Bool)
 
-  /// Whether every value is a number (a tag, stored as text, is then compared as a number).
-  var isNumeric: Bool {
-    let values: [SQLValue] =
-      switch self {
-      case .compare(_, let value): [value]
-      case .among(let values, _): values
-      case .between(let low, let high, _): [low, high]
-      case .isNull: []
-      }
-    return !values.isEmpty && values.allSatisfy { $0.number != nil }
+  /// The values the field is compared with.
+  var values: [SQLValue] {
+    switch self {
+    case .compare(_, let value): [value]
+    case .among(let values, _): values
+    case .between(let low, let high, _): [low, high]
+    case .isNull: []
+    }
   }
+
+  /// Whether every value is a number (a tag, stored as text, is then compared as a number).
+  var isNumeric: Bool { !values.isEmpty && values.allSatisfy { $0.number != nil } }
 }
 
 private enum Token: CustomStringConvertible {
@@ -252,6 +258,7 @@ private struct Parser {
 /// Writes an expression as SQL, binding each value to the next parameter.
 private struct SQLWriter {
   let fields: [String]
+  let numberFields: Set<String>
   let row: String
   let prefix: String
   var parameters: [String: SQLValue] = [:]
@@ -283,6 +290,15 @@ private struct SQLWriter {
       let lookup = "(SELECT value FROM tags WHERE tags.run_id = \(row).id AND tags.key = \(key))"
       subject = test.isNumeric ? "CAST(\(lookup) AS REAL)" : lookup
     } else if fields.contains(field) {
+      // A quoted number ('0.1') is still a number; SQLite compares it as one.
+      if numberFields.contains(field),
+        let word = test.values.compactMap(\.text).first(where: {
+          SQLValue(parsing: $0).number == nil
+        })
+      {
+        throw ReportError.invalidFilter(
+          "\(field) holds numbers and cannot be compared with '\(word)'")
+      }
       subject = "\(row).\"\(field)\""
     } else {
       let known = (fields + ["tag.KEY"]).joined(separator: ", ")

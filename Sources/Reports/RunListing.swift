@@ -34,6 +34,15 @@ public struct RunListing: Sendable {
     self.limit = limit
   }
 
+  /// The columns of the `runs` report that hold numbers (or nothing): `--where` compares them
+  /// only with numbers.
+  public static let numberFields: Set<String> = [
+    "id", "sweep", "lr", "lambda", "epochs", "batch_size", "seed", "validation", "train_examples",
+    "last_epoch", "final_cost", "train_error", "validation_error", "train_accuracy",
+    "validation_accuracy", "best_train_error", "best_validation_error", "best_epoch",
+    "diverged_epoch", "stopped_early", "seconds",
+  ]
+
   /// The listing's rows, every column of the `runs` report.
   /// - Throws: `ReportError.invalidFilter` for a filter naming an unknown field,
   ///   `.invalidParameter` for an unknown sort key; `TrackingError` from the query.
@@ -70,7 +79,8 @@ public struct RunListing: Sendable {
     if !statuses.isEmpty { among("status", statuses.map { .text($0.rawValue) }) }
     if let ids { among("id", ids.map(SQLValue.integer)) }
     if let filter {
-      let (condition, values) = try filter.sql(fields: fields, row: "run")
+      let (condition, values) = try filter.sql(
+        fields: fields, numberFields: Self.numberFields, row: "run")
       conditions.append("(\(condition))")
       parameters.merge(values) { first, _ in first }
     }

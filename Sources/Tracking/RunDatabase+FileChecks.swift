@@ -6,8 +6,10 @@ import GRDB
 /// byte for byte as it was.
 extension RunDatabase {
   /// Refuses an existing file that is not SQLite, is SQLite of another application, or was
-  /// migrated by a newer nnlab — reading it only, so the file itself is not changed.
-  static func inspect(path: String) throws {
+  /// migrated by a newer nnlab — reading it only, so the file itself is not changed. `file` is
+  /// `path` with its links resolved, beside which SQLite keeps the `-wal` file; a reader's
+  /// `location` is where SQLite reads a file in use (see `ReadLocation`).
+  static func inspect(path: String, file: String, location: String? = nil) throws {
     let header = try readHeader(path: path)
     guard header.isEmpty || SQLiteFile.kind(ofHeader: header) == .database else {
       throw TrackingError.notAnNNLabDatabase(path: path)
@@ -17,13 +19,14 @@ extension RunDatabase {
       // A file at rest is read as it is on disk; one that a process may be writing (or left
       // a log for) through SQLite, which waits for it and recovers what it left.
       func inUse() -> Bool {
-        ["-wal", "-journal"].contains { FileManager.default.fileExists(atPath: path + $0) }
+        ["-wal", "-journal"].contains { FileManager.default.fileExists(atPath: file + $0) }
       }
-      guard !inUse() else { return try contentsInUse(path: path) }
+      guard !inUse() else { return try contentsInUse(path: location ?? path) }
       do {
-        return try contentsAtRest(path: path, header: header)
+        return try contentsAtRest(path: path, file: file, header: header)
       } catch TrackingError.damaged where inUse() {
-        return try contentsInUse(path: path)  // a process began writing while this one looked
+        // a process began writing while this one looked
+        return try contentsInUse(path: location ?? path)
       }
     }
     // Empty, or holding only GRDB's own tables (its migrations table, and the one it makes
@@ -63,9 +66,9 @@ extension RunDatabase {
   /// The contents of a file without a write-ahead log: all in the file, read as it is on disk,
   /// so that looking makes no `-wal` or `-shm` file beside a file nnlab then refuses. A file
   /// shorter than its header says is refused first.
-  private static func contentsAtRest(path: String, header: Data) throws -> Contents {
-    try requireWhole(path: path, header: header)
-    let connection = try QueryConnection(path: path, immutable: true)
+  private static func contentsAtRest(path: String, file: String, header: Data) throws -> Contents {
+    try requireWhole(path: path, file: file, header: header)
+    let connection = try QueryConnection(path: path, opening: QueryConnection.immutableURI(file))
     let objects = try connection.texts("SELECT tbl_name FROM sqlite_master")
     let applied =
       objects.contains("grdb_migrations")
@@ -77,7 +80,7 @@ extension RunDatabase {
 
   /// Refuses a file at rest shorter than its header says it is (a copy cut short, a full disk).
   /// (Not a file in use: a checkpoint writes the header of a longer file before its pages.)
-  private static func requireWhole(path: String, header: Data) throws {
+  private static func requireWhole(path: String, file: String, header: Data) throws {
     guard header.count == 100 else {
       throw TrackingError.damaged(
         path: path, reason: "\(header.count) bytes, shorter than SQLite's 100-byte header")
@@ -88,7 +91,7 @@ extension RunDatabase {
     let pageSize = number(at: 16, 2) == 1 ? 65_536 : number(at: 16, 2)
     // The page count is valid when the change counter matches "version valid for".
     guard number(at: 92, 4) == number(at: 24, 4),
-      let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? UInt64
+      let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? UInt64
     else { return }
     let expected = number(at: 28, 4) * pageSize
     guard size >= expected else {

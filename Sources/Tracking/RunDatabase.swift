@@ -9,20 +9,35 @@ import GRDB
 /// Each process writes the epochs of the runs it holds: `process` is who it is.
 public struct RunDatabase: Sendable {
   /// How long a write waits for another process's transaction before failing: 30 seconds, or
-  /// the seconds in `NNLAB_BUSY_TIMEOUT` (a number ≥ 0).
-  public static let busyTimeout: TimeInterval = {
-    let given = ProcessInfo.processInfo.environment["NNLAB_BUSY_TIMEOUT"].flatMap(Double.init)
-    // At most SQLite's limit, 2³¹ − 1 milliseconds.
-    return given.flatMap { $0.isFinite && $0 >= 0 ? min($0, 2_000_000) : nil } ?? 30
-  }()
+  /// the seconds in `NNLAB_BUSY_TIMEOUT` (`open` refuses a value that is not a number ≥ 0).
+  public static var busyTimeout: TimeInterval { (try? configuredBusyTimeout.get()) ?? 30 }
+
+  /// `NNLAB_BUSY_TIMEOUT`, read once: its seconds, 30 when it is unset or empty, or the error
+  /// naming it when it is not a number of seconds ≥ 0.
+  public static let configuredBusyTimeout = busyTimeout(
+    from: ProcessInfo.processInfo.environment["NNLAB_BUSY_TIMEOUT"])
+
+  static func busyTimeout(from text: String?) -> Result<TimeInterval, TrackingError> {
+    guard let text, !text.isEmpty else { return .success(30) }
+    guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
+      return .failure(
+        .invalidSetting("NNLAB_BUSY_TIMEOUT must be a number of seconds ≥ 0, got '\(text)'"))
+    }
+    return .success(min(seconds, 2_000_000))  // SQLite's limit: 2³¹ − 1 milliseconds
+  }
   /// `PRAGMA application_id` of an nnlab database ("nnlb"), set by the first migration.
   static let applicationID: Int32 = 0x6E6E_6C62
 
   let writer: any DatabaseWriter
   /// The file, or nil for an in-memory database.
   public let path: String?
+  /// What SQLite opens: `path`, or for a reader what `ReadLocation` chose (kept alive with it).
+  let location: String?
+  let privateCopy: PrivateCopy?
   /// The process this connection writes for: it records epochs only of runs it holds.
   public let process: ProcessIdentity
+  /// What each query given as SQL (`select`) may spend.
+  public var queryLimits = QueryLimits.standard
 
   /// How a database is opened.
   public enum Access: Sendable {
@@ -38,7 +53,8 @@ public struct RunDatabase: Sendable {
 
   /// Opens the database at `path`, refusing what nnlab must not touch.
   ///
-  /// - Throws: `TrackingError.missingDatabase` (unless `access` is `.readWrite`, which
+  /// - Throws: `TrackingError.invalidSetting` for a wrong `NNLAB_BUSY_TIMEOUT`, before
+  ///   anything is opened; `.missingDatabase` (unless `access` is `.readWrite`, which
   ///   creates the file), `.notAnNNLabDatabase` for another kind of file, `.newerDatabase`
   ///   for a database with migrations this build does not know, `.damaged` and `.unusable`
   ///   when SQLite cannot use it. A refused file is left byte for byte as it was.
@@ -48,14 +64,21 @@ public struct RunDatabase: Sendable {
     guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
       throw TrackingError.invalidValue("'\(path)' is not a database file name")
     }
+    _ = try configuredBusyTimeout.get()
     return try retryingWhileLocked {
+      // A symbolic link is followed: what counts is the file it leads to.
+      let file = resolvingLinks(path)
       func attributes() -> [FileAttributeKey: Any]? {
-        try? FileManager.default.attributesOfItem(atPath: path)
+        try? FileManager.default.attributesOfItem(atPath: file)
       }
       if access == .readWrite && attributes() == nil {
+        if (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) != nil {
+          throw TrackingError.unusable(path: path, reason: "is a symbolic link to a missing file")
+        }
         try requireWritable(path: path)
         try create(path: path, as: process)
       }
+      var reading: ReadLocation?
       if let type = attributes()?[.type] as? FileAttributeType {
         guard type == .typeRegular else {
           throw TrackingError.unusable(
@@ -63,30 +86,37 @@ public struct RunDatabase: Sendable {
             reason: type == .typeDirectory
               ? "is a directory, not a database file" : "is not a regular file")
         }
-        if access != .readOnly { try requireWritable(path: path) }
-        try inspect(path: path)
+        if access == .readOnly {
+          reading = try ReadLocation.reading(path: path, file: file)
+        } else {
+          try requireWritable(path: file)
+        }
+        try inspect(path: path, file: file, location: reading?.location)
       } else if access != .readWrite {
         throw TrackingError.missingDatabase(path: path)
       }
       return try translatingErrors(at: path) {
-        try connect(path: path, access: access, as: process)
+        try connect(path: path, access: access, as: process, reading: reading)
       }
     }
   }
 
-  /// Opens the connection and migrates as `access` says.
-  private static func connect(path: String, access: Access, as process: ProcessIdentity) throws
-    -> RunDatabase
-  {
+  /// Opens the connection (at `reading`'s location for a reader) and migrates as `access` says.
+  static func connect(
+    path: String, access: Access, as process: ProcessIdentity, reading: ReadLocation? = nil
+  ) throws -> RunDatabase {
     var configuration = configuration()
     let writer: any DatabaseWriter
+    let location = reading?.location ?? path
     if access == .readOnly {
       configuration.readonly = true
-      writer = try DatabaseQueue(path: path, configuration: configuration)
+      writer = try DatabaseQueue(path: location, configuration: configuration)
     } else {
-      writer = try DatabasePool(path: path, configuration: configuration)
+      writer = try DatabasePool(path: location, configuration: configuration)
     }
-    let database = RunDatabase(writer: writer, path: path, process: process)
+    let database = RunDatabase(
+      writer: writer, path: path, location: location, privateCopy: reading?.copy,
+      process: process)
     if access == .readWrite || access == .existing { try database.migrate() }
     return database
   }
@@ -131,14 +161,20 @@ public struct RunDatabase: Sendable {
   /// An empty database in memory, for tests.
   public static func inMemory(as process: ProcessIdentity = .current) throws -> RunDatabase {
     let database = RunDatabase(
-      writer: try DatabaseQueue(configuration: configuration()), path: nil, process: process)
+      writer: try DatabaseQueue(configuration: configuration()), path: nil, location: nil,
+      privateCopy: nil, process: process)
     try database.migrate()
     return database
   }
 
-  private init(writer: any DatabaseWriter, path: String?, process: ProcessIdentity) {
+  private init(
+    writer: any DatabaseWriter, path: String?, location: String?, privateCopy: PrivateCopy?,
+    process: ProcessIdentity
+  ) {
     self.writer = writer
     self.path = path
+    self.location = location
+    self.privateCopy = privateCopy
     self.process = process
   }
 

@@ -21,6 +21,8 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case nonFiniteValue(String)
   /// A value outside what its column allows.
   case invalidValue(String)
+  /// An environment variable nnlab reads holds a value it cannot use (the message names it).
+  case invalidSetting(String)
   /// No run has this id.
   case runNotFound(Int64)
   /// No sweep has this id.
@@ -29,6 +31,10 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case refusedQuery(String)
   /// A query given as SQL that SQLite cannot run as it is.
   case invalidQuery(String)
+  /// A query given as SQL that worked longer than its time limit (`QueryLimits.seconds`).
+  case queryTimedOut(path: String, seconds: Double)
+  /// A query given as SQL that needed more memory than its limit (`QueryLimits.bytes`).
+  case queryOutOfMemory(path: String, bytes: Int64)
   /// Epochs may be recorded only for a run in status `running`.
   case runNotRunning(Int64, status: RunStatus)
   /// `error`, met while writing epochs of a run from `epoch` on.
@@ -60,12 +66,16 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
       "\(path): \(reason)"
     case .runHeldElsewhere(let id, let host, let pid):
       "run \(id) is held by process \(pid.map(String.init) ?? "?") on \(host ?? "?"), not by this one"
-    case .nonFiniteValue(let message), .invalidValue(let message):
+    case .nonFiniteValue(let message), .invalidValue(let message), .invalidSetting(let message):
       message
     case .refusedQuery(let reason):
       "refused: \(reason) — a query here may only read the database"
     case .invalidQuery(let message):
       "the query cannot run: \(message)"
+    case .queryTimedOut(let path, let seconds):
+      "\(path): the query ran past its time limit of \(String(format: "%g", seconds)) s (--timeout)"
+    case .queryOutOfMemory(let path, let bytes):
+      "\(path): the query needed more than its memory limit of \(bytes >> 20) MiB"
     case .runNotFound(let id):
       "there is no run \(id)"
     case .sweepNotFound(let id):

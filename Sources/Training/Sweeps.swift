@@ -35,6 +35,23 @@ public enum Sweeps {
     return try database.requeueRuns(stopped.map(\.id))
   }
 
+  /// Waits while runs of `sweep` are `running` in other live processes — a second
+  /// `sweep --resume`, a `worker` started by hand — calling `poll` every `interval` seconds,
+  /// until none is left or `shouldStop` says so. A run whose process is gone (`staleRuns`) is
+  /// not waited for. The sweep's summary then counts what those processes trained.
+  public static func awaitOtherWorkers(
+    of sweep: Int64, in database: RunDatabase, interval: TimeInterval = 0.2,
+    shouldStop: () -> Bool, poll: () -> Void = {}
+  ) throws {
+    while !shouldStop() {
+      let stale = Set(try database.staleRuns().map(\.id))
+      let running = try database.runs(RunQuery(sweep: sweep, statuses: [.running]))
+      guard running.contains(where: { !stale.contains($0.id) }) else { return }
+      poll()
+      usleep(UInt32(interval * 1_000_000))
+    }
+  }
+
   /// What a worker did.
   public struct WorkDone: Sendable {
     public var trained: [Runner.Report] = []

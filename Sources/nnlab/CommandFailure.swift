@@ -21,11 +21,13 @@ extension TrackingError {
   /// The exit status of DESIGN §4 for this error.
   var exitCode: ExitCode {
     switch self {
+    case .invalidSetting: .usage
     case .missingDatabase, .runNotFound, .sweepNotFound: .missingInput
     case .locked, .unusable: .ioError
     case .notAnNNLabDatabase, .newerDatabase, .olderDatabase, .damaged, .nonFiniteValue,
       .invalidValue,
-      .runNotRunning, .runHeldElsewhere, .refusedQuery, .invalidQuery:
+      .runNotRunning, .runHeldElsewhere, .refusedQuery, .invalidQuery, .queryTimedOut,
+      .queryOutOfMemory:
       .badData
     case .whileRecording(let error, _, _): error.exitCode
     }

@@ -63,6 +63,10 @@ struct DatabaseOptions: ParsableArguments {
     if let explicitPath, explicitPath.isEmpty || explicitPath == ":memory:" {
       throw ValidationError("--db needs a file name, got '\(explicitPath)'")
     }
+    // Before the command reads or writes anything.
+    if case .failure(let error) = RunDatabase.configuredBusyTimeout {
+      throw ValidationError(error.description)
+    }
   }
 
   /// Opens the database; see `RunDatabase.open(path:access:as:)`.

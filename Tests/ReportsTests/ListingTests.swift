@@ -72,6 +72,23 @@ import Tracking
     #expect(unknown?.description.contains("known: id, sweep,") == true)
   }
 
+  /// `RunListing.numberFields` are the columns of the `runs` report that hold numbers: every
+  /// other column holds text, as the fixture's rows show (those that hold anything).
+  @Test func theNumberFieldsAreTheColumnsThatHoldNumbers() throws {
+    let result = try RunListing().run(on: Fixture.open())
+    for column in result.columns {
+      let values = result.column(column).filter { $0 != .null }
+      guard !values.isEmpty else { continue }  // name and batch_size: none in the fixture
+      let numbers = values.allSatisfy { $0.number != nil }
+      #expect(numbers == RunListing.numberFields.contains(column), "\(column)")
+      #expect(numbers || values.allSatisfy { $0.text != nil }, "\(column)")
+    }
+    let error = #expect(throws: ReportError.self) {
+      try RunListing(filter: try RunFilter(parsing: "lr < abc")).run(on: Fixture.open())
+    }
+    #expect(error == .invalidFilter("lr holds numbers and cannot be compared with 'abc'"))
+  }
+
   /// Every way SQL can write is refused before it runs, and the file stays byte for byte.
   @Test(arguments: [
     "DELETE FROM runs", "DROP TABLE runs", "UPDATE runs SET lambda = 1",

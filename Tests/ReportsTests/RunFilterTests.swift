@@ -6,10 +6,11 @@ import Tracking
 
 struct RunFilterTests {
   static let fields = ["id", "sweep", "status", "lambda", "lr", "validation_error", "a", "b", "c"]
+  static let numberFields: Set = ["id", "sweep", "lambda", "lr", "validation_error"]
 
   /// The SQL condition of `text` over the row alias `run`, and its parameters.
   static func sql(_ text: String) throws -> (condition: String, parameters: [String: SQLValue]) {
-    try RunFilter(parsing: text).sql(fields: fields, row: "run")
+    try RunFilter(parsing: text).sql(fields: fields, numberFields: numberFields, row: "run")
   }
 
   /// The tag lookup with its key bound to `:filter<number>`.
@@ -81,6 +82,7 @@ struct RunFilterTests {
     (#"a = 400-25-10"#, #"run."a" = :filter1"#, ["filter1": .text("400-25-10")]),
     (#"a = "0.3""#, #"run."a" = :filter1"#, ["filter1": .text("0.3")]),
     (#"a = inf"#, #"run."a" = :filter1"#, ["filter1": .text("inf")]),
+    (#"lr = '0.3'"#, #"run."lr" = :filter1"#, ["filter1": .text("0.3")]),
     (
       "tag.epochs > 9", "CAST(\(tag(1)) AS REAL) > :filter2",
       ["filter1": .text("epochs"), "filter2": .integer(9)]
@@ -170,6 +172,11 @@ struct RunFilterTests {
     ("a in (1,", "expected a value after ',' at the end"),
     ("a in (1 2)", "expected ',' or ')' in the list at '2'"),
     ("a between 1 or 2", "expected 'and' in 'between' at 'or'"),
+    ("lr < abc", "lr holds numbers and cannot be compared with 'abc'"),
+    ("status = x and lr = 'abc'", "lr holds numbers and cannot be compared with 'abc'"),
+    ("lambda in (0.1, x)", "lambda holds numbers and cannot be compared with 'x'"),
+    ("id between 1 and last", "id holds numbers and cannot be compared with 'last'"),
+    ("validation_error < inf", "validation_error holds numbers and cannot be compared with 'inf'"),
     (
       String(repeating: "(", count: 101) + "a = 1" + String(repeating: ")", count: 101),
       "nested deeper than 100 levels"

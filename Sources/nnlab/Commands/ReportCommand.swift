@@ -12,7 +12,8 @@ struct ReportCommand: ParsableCommand {
     abstract: "Run a report of the catalog, or your own SELECT, on the runs database.",
     discussion: """
       Without a name, or with --list, lists the catalog. Your own query (--file, --sql) runs
-      on a read-only connection: one SELECT; anything that writes is refused.
+      on a read-only connection: one SELECT; anything that writes is refused. A query stops
+      after --timeout seconds of work or past 256 MiB of memory.
       """)
 
   @Argument(help: "The report's name (see --list).")
@@ -41,6 +42,11 @@ struct ReportCommand: ParsableCommand {
   @Option(help: "With --html: these runs instead of a sweep (1,2,3).")
   var runs: String?
 
+  @Option(
+    parsing: .unconditional,
+    help: "Stop a query that works longer than this many seconds (0: no limit).")
+  var timeout: Double = QueryLimits.standard.seconds ?? 0
+
   @OptionGroup var rowOutput: RowOutputOptions
   @OptionGroup var database: DatabaseOptions
 
@@ -58,13 +64,24 @@ struct ReportCommand: ParsableCommand {
     if html != nil && (list || !parameters.isEmpty) {
       throw ValidationError("--html takes --sweep or --runs, not --list or --param")
     }
+    guard timeout.isFinite, timeout >= 0 else {
+      throw ValidationError(
+        "--timeout must be a number of seconds ≥ 0 (0: no limit), got \(timeout)")
+    }
     _ = try runIDs()
     _ = try arguments()
   }
 
+  /// The database, read-only, its queries held to --timeout.
+  private func openStore() throws -> RunDatabase {
+    var store = try database.openForReports()
+    store.queryLimits.seconds = timeout == 0 ? nil : timeout
+    return store
+  }
+
   func run() throws {
     if let html {
-      let store = try database.openForReports()
+      let store = try openStore()
       let selection = try runIDs().map(HTMLReport.Selection.runs) ?? .sweep(sweep)
       try Output.write(
         try HTMLReport.html(of: selection, in: store), to: html, sparing: try SparedFiles(store))
@@ -80,7 +97,7 @@ struct ReportCommand: ParsableCommand {
           inputs: file.map { [$0] } ?? []))
       return
     }
-    let store = try database.openForReports()
+    let store = try openStore()
     let bindings = try report.bindings(try arguments())
     // A run or sweep named by its id must exist (rather than give an empty report).
     if case .integer(let id) = bindings["sweep"] { _ = try store.existingSweep(id) }

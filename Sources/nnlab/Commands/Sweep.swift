@@ -129,10 +129,17 @@ struct SweepCommand: ParsableCommand {
       return
     }
     Interruption.catchSignals()
-    let interrupted = try WorkerPool(sweep: sweep.id, database: database.path, count: count)
-      .wait(
-        progress: SweepProgress(
-          store: store, sweep: sweep.id, enabled: !quiet && Terminal.standardError.isInteractive))
+    let progress = SweepProgress(
+      store: store, sweep: sweep.id, enabled: !quiet && Terminal.standardError.isInteractive)
+    var interrupted = try WorkerPool(sweep: sweep.id, database: database.path, count: count)
+      .wait(progress: progress)
+    // Another `sweep --resume` of this sweep, or a `worker`, may still be training runs of it.
+    if !interrupted {
+      try Sweeps.awaitOtherWorkers(
+        of: sweep.id, in: store, shouldStop: { Interruption.isRequested }, poll: progress.show)
+      progress.clear()
+      interrupted = Interruption.isRequested
+    }
     let report = SweepReport(runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep.id)
     if json {
       print(report.json)
