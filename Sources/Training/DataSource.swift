@@ -39,6 +39,7 @@ public enum DataSource: Codable, Sendable, Equatable {
           "there is no built-in dataset '\(name)' (built in: \(BuiltInDataset.allCases.map(\.rawValue).joined(separator: ", ")))"
         )
       }
+      try dataset.checkFits(count: examples ?? dataset.defaultExampleCount)
       return dataset.generate(count: examples, seed: seed)
     case .csv(let path, let columns):
       let looksLikeAName = !path.contains("/") && !path.contains(".")
