@@ -38,11 +38,12 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
-    .target(name: "Backprop", swiftSettings: processorSettings),
+    .target(name: "PlainText"),
+    .target(name: "Backprop", dependencies: ["PlainText"], swiftSettings: processorSettings),
     .target(
       name: "Datasets",
       dependencies: [
-        "Backprop",
+        "Backprop", "PlainText",
         .product(name: "CSV", package: "CSV.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
       ]
@@ -50,6 +51,7 @@ let package = Package(
     .target(
       name: "Tracking",
       dependencies: [
+        "PlainText",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
@@ -63,7 +65,7 @@ let package = Package(
     .executableTarget(
       name: "nnlab",
       dependencies: [
-        "Backprop", "Datasets", "Tracking", "Training", "Reports",
+        "Backprop", "Datasets", "PlainText", "Tracking", "Training", "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
@@ -83,10 +85,12 @@ let package = Package(
     .executableTarget(
       name: "nnlab-training-bench",
       dependencies: ["Training", "Tracking", "Datasets", "BenchSupport"], path: "bench/training"),
+    .executableTarget(
+      name: "nnlab-header-bench", dependencies: ["Datasets", "BenchSupport"], path: "bench/header"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
-    .testTarget(name: "DatasetsTests", dependencies: ["Datasets"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "PlainText"]),
     .testTarget(
       name: "TrainingTests", dependencies: ["Training", "Datasets", "Tracking", "Backprop"]),
     .testTarget(

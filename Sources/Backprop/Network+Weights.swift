@@ -1,4 +1,5 @@
 import Foundation
+import PlainText
 
 /// Weights files: the JSON `{"theta": [Θ1, Θ2, …]}`, each Θ^(l) a list of its rows and
 /// column 0 the bias weights — the shapes s_{l+1} × (s_l + 1) of the course.
@@ -9,7 +10,8 @@ extension Network {
 
   /// A network with the weights of a weights file.
   /// - Parameter architecture: when given, the shapes the weights must have.
-  /// - Throws: `BackpropError.malformedWeights` for JSON of another form, or
+  /// - Throws: `BackpropError.malformedWeights` for JSON of another form or with a key twice
+  ///   in an object (which JSON readers let pass, keeping one of the two), or
   ///   `BackpropError.shapeMismatch` naming the first Θ^(l) of the wrong shape and the
   ///   shape it must have.
   public init(
@@ -24,6 +26,10 @@ extension Network {
       throw BackpropError.malformedWeights(
         "is not a weights file: expected JSON {\"theta\": [Θ1, Θ2, …]}, each Θ a list of rows of numbers"
       )
+    }
+    if let key = JSONKeys.firstRepeated(in: data) {
+      throw BackpropError.malformedWeights(
+        "has the key '\(PlainText.escaped(key))' twice in one object; name each key once")
     }
     var thetas: [Matrix] = []
     for (index, rows) in file.theta.enumerated() {

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import PlainText
 
 /// The datasets nnlab makes itself, seeded: the same name, size and seed give the same values
 /// (and SHA-256) every time.
@@ -22,18 +23,50 @@ public enum BuiltInDataset: String, CaseIterable, Sendable {
     }
   }
 
+  /// n, the number of features.
+  public var featureCount: Int {
+    switch self {
+    case .glyphs: Glyphs.side * Glyphs.side
+    case .xor, .spirals: 2
+    }
+  }
+
+  /// The number of classes, named 0, 1, ….
+  public var classCount: Int {
+    switch self {
+    case .glyphs: 10
+    case .xor: 2
+    case .spirals: 3
+    }
+  }
+
+  /// Checks that `count` examples fit in `memory` bytes before any is drawn: their inputs and
+  /// targets, m × (n + classes) doubles, are held about three times at the peak (the data, its
+  /// training split, and the split scaled).
+  /// - Throws: `DatasetError.invalid` with the figure they would need.
+  public func checkFits(
+    count: Int, memory: UInt64 = ProcessInfo.processInfo.physicalMemory
+  ) throws {
+    let examples = Double(count) * Double(featureCount + classCount) * 8
+    if 3 * examples <= Double(memory) { return }
+    let bytes = { (count: Double) in PlainText.bytes(Int64(min(count, Double(Int64.max)))) }
+    throw DatasetError.invalid(
+      "--examples \(count) would need about \(bytes(3 * examples)) of memory for \(rawValue)"
+        + " (\(bytes(examples)) of inputs and targets, held three times over while split and"
+        + " scaled); this machine has \(bytes(Double(memory)))")
+  }
+
   /// The dataset: `count` examples (`defaultExampleCount` when nil) drawn with `seed`.
   public func generate(count: Int? = nil, seed: UInt64) -> Dataset {
     let m = count ?? defaultExampleCount
     var generator = SeededGenerator(seed: seed)
-    let (inputs, classes, classNames, featureNames): (Matrix, [Int], [String], [String])
+    let (inputs, classes, featureNames): (Matrix, [Int], [String])
     switch self {
     case .glyphs:
       let drawn = (0..<m).map { i in (i % 10, Glyphs.draw(digit: i % 10, using: &generator)) }
-      inputs = Matrix(rows: m, columns: Glyphs.side * Glyphs.side) { i, j in drawn[i].1[j] }
+      inputs = Matrix(rows: m, columns: featureCount) { i, j in drawn[i].1[j] }
       classes = drawn.map(\.0)
-      classNames = (0...9).map(String.init)
-      featureNames = (0..<Glyphs.side * Glyphs.side).map { "p\($0)" }
+      featureNames = (0..<featureCount).map { "p\($0)" }
     case .xor:
       var points: [(Double, Double, Int)] = []
       for i in 0..<m {
@@ -46,7 +79,6 @@ public enum BuiltInDataset: String, CaseIterable, Sendable {
       }
       inputs = Matrix(rows: m, columns: 2) { i, j in j == 0 ? points[i].0 : points[i].1 }
       classes = points.map(\.2)
-      classNames = ["0", "1"]
       featureNames = ["x", "y"]
     case .spirals:
       var points: [(Double, Double, Int)] = []
@@ -58,10 +90,10 @@ public enum BuiltInDataset: String, CaseIterable, Sendable {
       }
       inputs = Matrix(rows: m, columns: 2) { i, j in j == 0 ? points[i].0 : points[i].1 }
       classes = points.map(\.2)
-      classNames = ["0", "1", "2"]
       featureNames = ["x", "y"]
     }
-    let targets = Matrix(rows: m, columns: classNames.count) { i, k in classes[i] == k ? 1 : 0 }
+    let classNames = (0..<classCount).map(String.init)
+    let targets = Matrix(rows: m, columns: classCount) { i, k in classes[i] == k ? 1 : 0 }
     return Dataset(
       name: rawValue, sha256: Dataset.sha256(inputs: inputs, targets: targets),
       featureNames: featureNames,

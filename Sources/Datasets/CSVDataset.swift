@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import PlainText
 
 /// Which columns of a CSV file are what.
 public struct CSVColumns: Codable, Sendable, Equatable {
@@ -69,29 +70,32 @@ public enum CSVDataset {
     let targets: [Int]
     let header: [String]
 
+    /// - Throws: `DatasetError.invalid` for a blank or repeated column name, a column named that
+    ///   the header lacks, or a column that is both a feature and an output. Linear in the
+    ///   number of columns: a header may have 100,000.
     init(header: [String], columns: CSVColumns, name: String) throws {
       let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
-      if let blank = names.firstIndex(of: "") {
-        throw DatasetError.invalid("\(name): column \(blank + 1) of the header has no name")
+      var positions: [String: Int] = [:]
+      positions.reserveCapacity(names.count)
+      for (position, column) in names.enumerated() {
+        guard !column.isEmpty else {
+          throw DatasetError.invalid("\(name): column \(position + 1) of the header has no name")
+        }
+        guard positions.updateValue(position, forKey: column) == nil else {
+          throw DatasetError.invalid(
+            "\(name): the column '\(PlainText.escaped(column))' appears twice in the header")
+        }
       }
-      if let features = columns.features, Set(features).count != features.count {
-        throw DatasetError.invalid(
-          "\(name): a feature column is named twice in \(features.joined(separator: ","))")
-      }
-      if let targets = columns.targets, Set(targets).count != targets.count {
-        throw DatasetError.invalid(
-          "\(name): a target column is named twice in \(targets.joined(separator: ","))")
-      }
-      if let repeated = names.enumerated().first(where: {
-        names.firstIndex(of: $0.element) != $0.offset
-      }) {
-        throw DatasetError.invalid(
-          "\(name): the column '\(repeated.element)' appears twice in the header")
+      for (role, given) in [("feature", columns.features), ("target", columns.targets)] {
+        if let given, let repeated = Self.firstRepeated(given) {
+          throw DatasetError.invalid(
+            "\(name): the \(role) column '\(PlainText.escaped(repeated))' is named twice")
+        }
       }
       func index(_ column: String, _ role: String) throws -> Int {
-        guard let index = names.firstIndex(of: column) else {
+        guard let index = positions[column] else {
           throw DatasetError.invalid(
-            "\(name) has no \(role) column '\(column)' (its columns: \(names.joined(separator: ", ")))"
+            "\(name) has no \(role) column '\(PlainText.escaped(column))' (its columns: \(PlainText.list(names)))"
           )
         }
         return index
@@ -112,10 +116,17 @@ public enum CSVDataset {
         ?? names.indices.filter { !outputs.contains($0) }
       if let overlap = features.first(where: outputs.contains) {
         throw DatasetError.invalid(
-          "\(name): the column '\(names[overlap])' cannot be both a feature and an output")
+          "\(name): the column '\(PlainText.escaped(names[overlap]))' cannot be both a feature and an output"
+        )
       }
       guard !features.isEmpty else { throw DatasetError.invalid("\(name) has no feature columns") }
       self.header = names
+    }
+
+    /// The first name that `names` holds twice.
+    private static func firstRepeated(_ names: [String]) -> String? {
+      var seen = Set<String>()
+      return names.first { !seen.insert($0).inserted }
     }
 
     /// The number in field `column` of `fields`, row `row` of data, or why it is not one.
@@ -125,11 +136,13 @@ public enum CSVDataset {
       let text = fields.text(column).trimmingCharacters(in: .whitespaces)
       guard let value = Double(text) else {
         throw DatasetError.invalid(
-          "\(name), row \(row) of data, column '\(header[column])': '\(text)' is not a number")
+          "\(name), row \(row) of data, column '\(PlainText.escaped(header[column]))': '\(PlainText.escaped(text))' is not a number"
+        )
       }
       guard value.isFinite else {
         throw DatasetError.invalid(
-          "\(name), row \(row) of data, column '\(header[column])': \(text) is not a finite number")
+          "\(name), row \(row) of data, column '\(PlainText.escaped(header[column]))': \(text) is not a finite number"
+        )
       }
       return value
     }
@@ -167,7 +180,8 @@ public enum CSVDataset {
         let text = row.text(label).trimmingCharacters(in: .whitespaces)
         guard !text.isEmpty else {
           throw DatasetError.invalid(
-            "\(name), row \(count) of data, column '\(layout.header[label])': the label is empty")
+            "\(name), row \(count) of data, column '\(PlainText.escaped(layout.header[label]))': the label is empty"
+          )
         }
         labels.append(String(text))
       }
@@ -175,7 +189,7 @@ public enum CSVDataset {
         let value = try layout.number(in: row, column: column, row: count, name: name)
         guard (0...1).contains(value) else {
           throw DatasetError.invalid(
-            "\(name), row \(count) of data, target column '\(layout.header[column])': \(value) is outside [0, 1]"
+            "\(name), row \(count) of data, target column '\(PlainText.escaped(layout.header[column]))': \(value) is outside [0, 1]"
           )
         }
         targets.append(value)
@@ -199,14 +213,15 @@ public enum CSVDataset {
               let match = given.first(where: { Double($0) == number })
             else {
               throw DatasetError.invalid(
-                "\(name), row \(row + 1) of data, column '\(header[label])': '\(labels[row])' is not one of the"
-                  + " model's classes (\(given.joined(separator: ", ")))")
+                "\(name), row \(row + 1) of data, column '\(PlainText.escaped(header[label]))': '\(PlainText.escaped(labels[row]))'"
+                  + " is not one of the model's classes (\(PlainText.list(given)))")
             }
             labels[row] = match
           }
         } else if classes.count < 2 {
           throw DatasetError.invalid(
-            "\(name): the label column '\(header[label])' has one class ('\(classes.first ?? "")');"
+            "\(name): the label column '\(PlainText.escaped(header[label]))' has one class"
+              + " ('\(PlainText.escaped(classes.first ?? ""))');"
               + " a classifier needs two or more")
         }
         let position = Dictionary(
@@ -221,7 +236,8 @@ public enum CSVDataset {
       }
       return Dataset(
         name: name, sha256: sha256, featureNames: layout.features.map { header[$0] },
-        outputs: outputs, inputs: inputMatrix, targets: targetMatrix)
+        outputs: outputs, labelColumn: layout.label.map { header[$0] }, inputs: inputMatrix,
+        targets: targetMatrix)
     }
   }
 }

@@ -13,19 +13,22 @@ public struct Dataset: Sendable {
   public let featureNames: [String]
   /// What the output units mean.
   public let outputs: Outputs
+  /// The CSV column the classes were read from; nil for built-in data and target columns.
+  public let labelColumn: String?
   /// X, m × n, unscaled.
   public let inputs: Matrix
   /// Y, m × k.
   public let targets: Matrix
 
   public init(
-    name: String, sha256: String, featureNames: [String], outputs: Outputs, inputs: Matrix,
-    targets: Matrix
+    name: String, sha256: String, featureNames: [String], outputs: Outputs,
+    labelColumn: String? = nil, inputs: Matrix, targets: Matrix
   ) {
     self.name = name
     self.sha256 = sha256
     self.featureNames = featureNames
     self.outputs = outputs
+    self.labelColumn = labelColumn
     self.inputs = inputs
     self.targets = targets
   }

@@ -1,4 +1,5 @@
 import Backprop
+import PlainText
 
 /// A dataset made ready for training: split into training and validation examples by a seeded
 /// shuffle, cut to the first `trainExamples` training examples, and scaled by a scaling fitted
@@ -48,6 +49,11 @@ public struct PreparedData: Sendable {
     }
     let training = dataset.examples(at: trainingRows)
     let scaling = Scaling(fitting: method, to: training.inputs)
+    if let feature = scaling.firstNonFiniteFeature {
+      throw DatasetError.invalid(
+        "\(dataset.name), feature '\(PlainText.escaped(dataset.featureNames[feature]))': its"
+          + " \(method.rawValue) scaling is not a finite number; a run cannot start with it")
+    }
     self.dataset = dataset
     self.scaling = scaling
     self.trainingRows = trainingRows

@@ -22,10 +22,13 @@ public enum DataSource: Codable, Sendable, Equatable {
       : .csv(path: name, columns: columns)
   }
 
-  /// The same source with a CSV file's path made absolute, as it is stored with a run so the
-  /// run resumes from any directory.
-  public var absolute: DataSource {
-    guard case .csv(let path, let columns) = self else { return self }
+  /// The source as it is stored with a run that loaded `dataset` from it: a CSV file's path
+  /// made absolute, so the run resumes from any directory, and its label column named, so
+  /// evaluate and predict find it by name (the default, the last column, is only this file's).
+  /// Runs recorded before the label was named store it as given: nil for the default.
+  public func recorded(for dataset: Dataset) -> DataSource {
+    guard case .csv(let path, var columns) = self else { return self }
+    if columns.targets == nil { columns.label = dataset.labelColumn }
     return .csv(path: URL(fileURLWithPath: path).standardizedFileURL.path, columns: columns)
   }
 
@@ -39,6 +42,7 @@ public enum DataSource: Codable, Sendable, Equatable {
           "there is no built-in dataset '\(name)' (built in: \(BuiltInDataset.allCases.map(\.rawValue).joined(separator: ", ")))"
         )
       }
+      try dataset.checkFits(count: examples ?? dataset.defaultExampleCount)
       return dataset.generate(count: examples, seed: seed)
     case .csv(let path, let columns):
       let looksLikeAName = !path.contains("/") && !path.contains(".")

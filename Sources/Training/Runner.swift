@@ -144,7 +144,8 @@ public struct Runner: Sendable {
       validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
       snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
       scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
-      commandLine: provenance.commandLine, dataSource: JSONText.encode(prepared.source.absolute),
+      commandLine: provenance.commandLine,
+      dataSource: JSONText.encode(prepared.source.recorded(for: dataset)),
       features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
       gradcheckEvery: plan.gradientChecks.stored, patience: plan.patience)
   }

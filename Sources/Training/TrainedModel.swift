@@ -36,7 +36,8 @@ public struct TrainedModel: Sendable {
       }),
       let outputs = run.spec.outputs.flatMap({
         try? decoder.decode(Outputs.self, from: Data($0.utf8))
-      })
+      }),
+      scaling.applies(toFeatures: features.count)
     else {
       throw TrainingError.invalidInput(
         "run \(id) does not record its scaling, features and outputs")
@@ -103,10 +104,12 @@ public struct TrainedModel: Sendable {
 
 extension TrainedModel {
   /// Loads `data` — a built-in name or a CSV file — as this model reads data: its feature
-  /// columns by name, its outputs (the run's label or target columns unless `label` names
-  /// another label column) with its classes.
+  /// columns by name, in any order, other columns ignored; its outputs (the run's label or
+  /// target columns, by name, unless `label` names another label column) with its classes.
   /// - Parameter withOutputs: false to read the features only (for predictions).
-  /// - Throws: `DatasetError` for data that is missing, malformed or does not fit the model.
+  /// - Throws: `DatasetError` for data that is missing, malformed or does not fit the model,
+  ///   `TrainingError.invalidInput` when the run does not record its label column's name and
+  ///   `label` does not give it.
   public func load(
     _ data: String, label: String? = nil, examples: Int? = nil,
     dataSeed: UInt64 = DataSource.defaultDataSeed,
@@ -123,11 +126,7 @@ extension TrainedModel {
     case .csv:
       var columns = CSVColumns(features: featureNames)
       if withOutputs {
-        let trained = run.spec.dataSource.flatMap { try? DataSource(json: $0) }
-        if case .csv(_, let stored) = trained {
-          (columns.label, columns.targets) = (stored.label, stored.targets)
-        }
-        if let label { (columns.label, columns.targets) = (label, nil) }
+        (columns.label, columns.targets) = try label.map { ($0, nil) } ?? outputColumns()
       } else {
         columns.targets = []
       }
@@ -139,5 +138,17 @@ extension TrainedModel {
       }
     }
     return dataset
+  }
+
+  /// The run's label column or target columns, by name, as its data source records them.
+  private func outputColumns() throws -> (label: String?, targets: [String]?) {
+    let trained = run.spec.dataSource.flatMap { try? DataSource(json: $0) }
+    if case .csv(_, let stored) = trained, stored.label != nil || stored.targets != nil {
+      return (stored.label, stored.targets)
+    }
+    // A built-in dataset has no label column; a run recorded before the label's name was
+    // stored has nil for the default, the last column of a file that may be gone.
+    throw TrainingError.invalidInput(
+      "run \(run.id) does not record the name of its label column: give it with --label")
   }
 }

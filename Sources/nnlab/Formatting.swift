@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import PlainText
 import Reports
 
 /// How numbers, vectors, matrices and tables look on the terminal.
@@ -22,16 +23,7 @@ enum Formatting {
   }
 
   /// A size in bytes, in the largest unit that keeps it at 1 or more: `82.1 KB`.
-  static func bytes(_ count: Int64) -> String {
-    let units = ["bytes", "KB", "MB", "GB", "TB"]
-    var value = Double(count)
-    var unit = 0
-    while value >= 1000 && unit < units.count - 1 {
-      value /= 1000
-      unit += 1
-    }
-    return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
-  }
+  static func bytes(_ count: Int64) -> String { PlainText.bytes(count) }
 
   /// A column vector written on one line: `[ 0.5000, -1.0000 ]ᵀ`.
   static func vector(_ column: Matrix, decimals: Int) -> String {

@@ -99,10 +99,7 @@ struct TrainingOptions: ParsableArguments {
     if layers != nil && hidden != nil {
       throw ValidationError("give --layers or --hidden, not both")
     }
-    if let exampleCount, !(1...TrainingOptions.maximumExamples).contains(exampleCount) {
-      throw ValidationError(
-        "--examples must be from 1 to \(TrainingOptions.maximumExamples), got \(exampleCount)")
-    }
+    try TrainingOptions.validate(exampleCount: exampleCount)
     if label != nil && targets != nil {
       throw ValidationError("give --label or --targets, not both")
     }
@@ -165,6 +162,11 @@ struct TrainingOptions: ParsableArguments {
       dataSeed: dataSeed ?? DataSource.defaultDataSeed)
   }
 
-  /// The most examples a built-in dataset draws.
-  static let maximumExamples = 1_000_000
+  /// `--examples` is at least 1; whether that many fit in memory is checked before they are
+  /// drawn (`BuiltInDataset.checkFits`).
+  static func validate(exampleCount: Int?) throws {
+    if let exampleCount, exampleCount < 1 {
+      throw ValidationError("--examples must be at least 1, got \(exampleCount)")
+    }
+  }
 }

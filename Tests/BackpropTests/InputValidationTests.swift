@@ -78,9 +78,23 @@ struct InputValidationTests {
     (#"{"theta": [[[0, 1e999]]]}"#, "is not a weights file"),  // JSON numbers are finite
     ("not json", "is not a weights file"),
     ("", "is not a weights file"),
+    (#"{"theta": [[[0, 1]]], "theta": [[[0, 2]]]}"#, "has the key 'theta' twice in one object"),
+    // The same key spelled with an escape; a repeat inside a nested object; an escaped name.
+    (#"{"theta": [[[0, 1]]], "th\u0065ta": [[[0, 2]]]}"#, "has the key 'theta' twice"),
+    (
+      #"{"theta": [[[0, 1]]], "m": {"a\"": 1, "b": [{"a\"": 2}], "a\"": 3}}"#, "the key 'a\"' twice"
+    ),
+    (#"{"theta": [[[0, 1]]], "\u001b": 1, "\u001b": 2}"#, "the key '\\u{1B}' twice"),
   ])
   func malformedWeightsAreErrors(json: String, message: String) {
     let text = Self.message { _ = try Network(weightsJSON: Data(json.utf8)) }
     #expect(text?.contains(message) == true, "\(text ?? "accepted")")
+  }
+
+  /// The same key in two different objects is no repeat.
+  @Test func aKeyInTwoObjectsIsNoRepeat() throws {
+    let json = #"{"m": {"theta": 1, "a": [{"a": {"a": 2}}]}, "theta": [[[0, 1]]], "a": "theta"}"#
+    #expect(JSONKeys.firstRepeated(in: Data(json.utf8)) == nil)
+    #expect(try Network(weightsJSON: Data(json.utf8)).thetas[1].rowArrays == [[0, 1]])
   }
 }

@@ -63,7 +63,7 @@ struct CSVDatasetTests {
     ("a,b,label\ninf,1,x\n", CSVColumns(), "column 'a': inf is not a finite number"),
     (
       "a,b,label\n1,2,x\n", CSVColumns(label: "kind"),
-      "data.csv has no label column 'kind' (its columns: a, b, label)"
+      "data.csv has no label column 'kind' (its columns: 'a', 'b', 'label')"
     ),
     ("a,t\n1,1.5\n", CSVColumns(targets: ["t"]), "target column 't': 1.5 is outside [0, 1]"),
     ("a,a,label\n1,2,x\n", CSVColumns(), "the column 'a' appears twice"),
@@ -77,6 +77,40 @@ struct CSVDatasetTests {
       #expect(!error.description.contains("\n"))
     } catch {
       Issue.record("\(error)")
+    }
+  }
+
+  /// A header of 100,000 columns: an error names five of them and counts the rest.
+  @Test func anErrorListsAHandfulOfAWideHeader() throws {
+    let names = (0..<100_000).map { "c\($0)" }
+    let text = names.joined(separator: ",") + "\n" + names.map { _ in "1" }.joined(separator: ",")
+    #expect(
+      throws: DatasetError.invalid(
+        "data.csv has no label column 'kind' (its columns: 'c0', 'c1', 'c2', 'c3', 'c4' … and"
+          + " 99,995 more)")
+    ) { try Self.load(text, CSVColumns(label: "kind")) }
+    let features = try Self.load(text, CSVColumns(targets: [], features: ["c99998", "c5"]))
+    #expect(features.featureNames == ["c99998", "c5"] && features.inputs.rowArrays == [[1, 1]])
+  }
+
+  /// Column names and fields are shown with their control characters escaped, never raw.
+  @Test(arguments: [
+    ("a\u{1B}[31m,b,label\n1,2,x\n", CSVColumns(label: "k\u{7}"), "no label column 'k\\u{7}'"),
+    ("a\u{1B}[31m,b,label\n1,2,x\n", CSVColumns(label: "k"), "'a\\u{1B}[31m', 'b', 'label'"),
+    ("a\u{202E},a\u{202E},y\n1,2,x\n", CSVColumns(), "the column 'a\\u{202E}' appears twice"),
+    ("a\u{9B}b,y\nx\u{1B},1\n", CSVColumns(), "column 'a\\u{9B}b': 'x\\u{1B}' is not a number"),
+  ])
+  func controlCharactersAreEscaped(text: String, columns: CSVColumns, message: String) {
+    do {
+      _ = try Self.load(text, columns)
+      Issue.record("accepted: \(text)")
+    } catch {
+      let description = "\(error)"
+      #expect(description.contains(message), "\(description)")
+      #expect(
+        !description.unicodeScalars.contains {
+          $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{202E}"
+        })
     }
   }
 

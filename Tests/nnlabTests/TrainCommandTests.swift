@@ -308,7 +308,11 @@ struct TrainCommandTests {
       ),
       (["--data", try file("one.csv", "a,y\n1,0\n2,0\n")], 65, "has one class ('0')"),
       (["--data", try file("blank.csv", "a,y\n1,0\n2,\n")], 65, "the label is empty"),
-      (["--data", "xor", "--examples", "100000000"], 64, "--examples must be from 1 to 1000000"),
+      (["--data", "xor", "--examples", "0"], 64, "--examples must be at least 1, got 0"),
+      (
+        ["--data", "glyphs", "--examples", "1000000000"], 65,
+        "--examples 1000000000 would need about 9.8 TB of memory for glyphs"
+      ),
     ]
     for (arguments, status, message) in cases {
       let result = try CommandRunner.run(["train", "--epochs", "1", "--db", db.path] + arguments)

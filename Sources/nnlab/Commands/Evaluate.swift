@@ -25,10 +25,7 @@ struct ModelOnDataOptions: ParsableArguments {
   var dataSeed: UInt64 = DataSource.defaultDataSeed + 1
 
   func validate() throws {
-    if let exampleCount, !(1...TrainingOptions.maximumExamples).contains(exampleCount) {
-      throw ValidationError(
-        "--examples must be from 1 to \(TrainingOptions.maximumExamples), got \(exampleCount)")
-    }
+    try TrainingOptions.validate(exampleCount: exampleCount)
   }
 
   @OptionGroup var database: DatabaseOptions
