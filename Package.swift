@@ -61,7 +61,7 @@ let package = Package(
       name: "Training",
       dependencies: ["Backprop", "Datasets", "Tracking", .product(name: "Yams", package: "Yams")]
     ),
-    .target(name: "Reports", dependencies: ["Tracking"], plugins: ["EmbedSQL"]),
+    .target(name: "Reports", dependencies: ["PlainText", "Tracking"], plugins: ["EmbedSQL"]),
     .executableTarget(
       name: "nnlab",
       dependencies: [

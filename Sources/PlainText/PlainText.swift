@@ -21,6 +21,11 @@ public enum PlainText {
     return result
   }
 
+  /// The first character of `text` that `escaped` writes as an escape, if any.
+  public static func firstControl(in text: some StringProtocol) -> Unicode.Scalar? {
+    text.unicodeScalars.first(where: isControl)
+  }
+
   /// Whether `scalar` is one that `escaped` writes as an escape.
   private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
     switch scalar.value {

@@ -1,4 +1,4 @@
-import Tracking
+import PlainText
 
 /// Rows of cells as aligned lines for a terminal: each column as wide as its widest cell,
 /// padded on the left (right-aligned) or the right, then coloured where asked.
@@ -14,7 +14,7 @@ public struct TextTable: Sendable {
 
     /// A cell of `text`, its control characters shown escaped (a stored name may hold one).
     public init(_ text: String, emphasis: Emphasis = .none) {
-      self.text = text.escapingControlCharacters
+      self.text = PlainText.escaped(text)
       self.emphasis = emphasis
     }
 

@@ -41,6 +41,12 @@ enum Formatting {
     for line in lines { print(indent + line) }
   }
 
+  /// Tags as `key=value, …` sorted by key, their control characters escaped.
+  static func tags(_ tags: [String: String]) -> String {
+    PlainText.escaped(
+      tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+  }
+
   /// Rows of cells padded to a common width per column (cells right-aligned when `rightAligned`).
   static func table(_ rows: [[String]], separator: String = "  ", rightAligned: Bool = true)
     -> [String]

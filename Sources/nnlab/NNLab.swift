@@ -2,6 +2,7 @@ import ArgumentParser
 import Backprop
 import Datasets
 import Foundation
+import PlainText
 import Reports
 import Tracking
 import Training
@@ -77,7 +78,7 @@ struct NNLab: ParsableCommand {
   }
 
   private static func exit(printing message: String, code: ExitCode) -> Never {
-    Terminal.standardError.write("error: \(message.escapingControlCharacters)\n")
+    Terminal.standardError.write("error: \(PlainText.escaped(message))\n")
     Foundation.exit(code.rawValue)
   }
 }

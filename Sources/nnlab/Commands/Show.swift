@@ -51,10 +51,7 @@ struct Show: ParsableCommand {
     let tags = try store.tags(of: runID)
     if !tags.isEmpty {
       print()
-      print(
-        "  tags: "
-          + tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-          .escapingControlCharacters)
+      print("  tags: " + Formatting.tags(tags))
     }
     let checks = try store.gradientChecks(of: runID)
     if !checks.isEmpty {

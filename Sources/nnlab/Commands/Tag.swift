@@ -32,11 +32,8 @@ struct TagCommand: ParsableCommand {
     for key in remove where try !store.removeTag(key, of: runID) {
       Terminal.standardError.write("warning: run \(runID) had no tag '\(key)'\n")
     }
-    let now = try store.tags(of: runID).sorted { $0.key < $1.key }
-    print(
-      "run \(runID): "
-        + (now.isEmpty ? "no tags" : now.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        .escapingControlCharacters)
+    let now = try store.tags(of: runID)
+    print("run \(runID): " + (now.isEmpty ? "no tags" : Formatting.tags(now)))
   }
 
   private func pairs() throws -> [String: String] { try Self.parse(tags) }
