@@ -1,7 +1,7 @@
 /// What is wrong with data a user gives: one line naming the input (file, line, column) and
 /// the problem.
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
-  /// The file is missing.
+  /// The file is missing, or is a directory.
   case missingFile(String)
   /// The file cannot be read.
   case unreadable(String)

@@ -4,8 +4,9 @@ import Foundation
 /// substitution (`--data <(zcat d.csv.gz)`) is read to its end like any file.
 public enum FileContents {
   /// The bytes of the file at `path`.
-  /// - Throws: `DatasetError.missingFile` for a missing file, `.unreadable` for a directory or
-  ///   a file the system will not read (with its reason: "Permission denied").
+  /// - Throws: `DatasetError.missingFile` for a missing file or a directory (no input file
+  ///   there: exit 66), `.unreadable` for a file the system will not read, with its reason
+  ///   ("Permission denied").
   public static func read(_ path: String) throws -> Data {
     let descriptor = open(path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else {
@@ -16,7 +17,7 @@ public enum FileContents {
     var info = stat()
     guard fstat(descriptor, &info) == 0 else { throw failure(path) }
     guard info.st_mode & S_IFMT != S_IFDIR else {
-      throw DatasetError.unreadable("\(path) is a directory, not a file")
+      throw DatasetError.missingFile("\(path) is a directory, not a file")
     }
     var data = Data(capacity: info.st_mode & S_IFMT == S_IFREG ? Int(info.st_size) : 0)
     var chunk = [UInt8](repeating: 0, count: 1 << 20)

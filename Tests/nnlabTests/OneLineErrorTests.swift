@@ -57,7 +57,7 @@ struct OneLineErrorTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     expectOneLine(
       try CommandRunner.run(["train", "--data", folder.path, "--db", "n.sqlite"], in: folder),
-      status: 74, holding: [folder.path, "is a directory"])
+      status: 66, holding: [folder.path, "is a directory"])
     expectOneLine(
       try CommandRunner.run(["train", "--data", "/proc/self/mem", "--db", "n.sqlite"], in: folder),
       status: 74, holding: ["/proc/self/mem: cannot be read ("])
