@@ -25,15 +25,6 @@ extension RunDatabase {
     }
   }
 
-  /// Stamps the heartbeat of a running run (the write path does it with every epoch).
-  public func beat(_ run: Int64) throws {
-    try write { db in
-      try db.execute(
-        sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
-        arguments: [Timestamp.now(), run])
-    }
-  }
-
   /// The `running` runs whose process is gone: on this host with a pid that `isAlive` does not
   /// find, or (on any host) with no heartbeat for `staleAfter` seconds.
   public func staleRuns(
