@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -11,7 +12,9 @@ struct SweepCommandTests {
   ]
 
   @Test func aGridRunsEveryCombinationOnceWithEveryEpoch() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("grid.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("grid.sqlite").path
     let result = try CommandRunner.run(
       ["sweep"] + tiny + ["--lambda", "0,0.1,1", "--lr", "0.3,1,3", "--workers", "2", "--db", db])
     #expect(result.status == 0, "\(result.standardError)")
@@ -31,7 +34,9 @@ struct SweepCommandTests {
   }
 
   @Test func manyWorkersOverManyRunsNeverReportALock() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("many.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("many.sqlite").path
     let result = try CommandRunner.run(
       [
         "sweep", "--data", "xor", "--examples", "40", "--hidden", "2", "--epochs", "4",
@@ -46,7 +51,9 @@ struct SweepCommandTests {
   }
 
   @Test func aDivergingRunDoesNotStopTheOthers() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("div.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("div.sqlite").path
     let result = try CommandRunner.run(
       [
         "sweep", "--data", "spirals", "--examples", "60", "--hidden", "8", "--activation", "relu",
@@ -61,7 +68,8 @@ struct SweepCommandTests {
   }
 
   @Test func aFileAndTheEquivalentFlagsMakeTheSameRuns() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("same.sqlite").path
     let file = directory.appendingPathComponent("sweep.yaml")
     try """
@@ -104,7 +112,9 @@ struct SweepCommandTests {
     ),
   ])
   func badSpecsQueueNothing(arguments: [String], message: String) throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("bad.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("bad.sqlite")
     let result = try CommandRunner.run(["sweep", "--data", "xor"] + arguments + ["--db", db.path])
     #expect(result.status == 64)
     #expect(
@@ -114,7 +124,8 @@ struct SweepCommandTests {
   }
 
   @Test func anUnknownKeyInAFileIsAnError() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("bad.yaml")
     try "lamda: [1]\n".write(to: file, atomically: true, encoding: .utf8)
     let result = try CommandRunner.run([
@@ -125,7 +136,9 @@ struct SweepCommandTests {
   }
 
   @Test func ctrlCStopsTheWorkersAndTheSweepResumes() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("int.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("int.sqlite").path
     let sweep = try CommandRunner.start([
       "sweep", "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "300",
       "--lambda", "0,1",
@@ -159,7 +172,9 @@ struct SweepCommandTests {
   /// A worker SIGKILLed mid-run; `--resume` completes the sweep with the weights a sweep
   /// without the kill has, bit for bit.
   @Test func aKilledWorkerIsResumedBitwise() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("kill.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("kill.sqlite").path
     let grid = [
       "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "60",
       "--snapshot-every", "4",
