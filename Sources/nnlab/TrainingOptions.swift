@@ -6,7 +6,7 @@ import Training
 
 extension ScalingMethod: ExpressibleByArgument {}
 
-/// The options that describe a run: data, network, descent, recording (DESIGN §4).
+/// The options that describe a run: data, network, descent, recording (docs/cli.md, "train").
 struct TrainingOptions: ParsableArguments {
   @Option(help: "Built-in data (glyphs, xor, spirals) or a CSV file with a header row.")
   var data = "glyphs"

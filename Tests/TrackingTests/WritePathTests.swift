@@ -37,7 +37,7 @@ struct WritePathTests {
   static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(
     where: FileManager.default.isExecutableFile)
 
-  /// An independent reader that knows only DESIGN §3's description of the BLOB: Python's
+  /// An independent reader that knows only docs/schema.md's description of the BLOB: Python's
   /// sqlite3 and struct '<d', row-major rows × cols.
   @Test(
     .enabled(
