@@ -16,7 +16,7 @@ public enum LayerSizes: Sendable, Equatable {
   case hidden([Int])
 
   /// The hidden sizes when only they are given.
-  var hiddenSizes: [Int]? {
+  public var hiddenSizes: [Int]? {
     if case .hidden(let sizes) = self { sizes } else { nil }
   }
 

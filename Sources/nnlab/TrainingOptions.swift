@@ -5,7 +5,8 @@ import Foundation
 import Training
 
 /// The options that describe a run (DESIGN §4), shared by `train` (one value each) and `sweep`
-/// (a list for an axis). Each is read by `SweepSpec`, as a sweep file's key of the same name.
+/// (a list for an axis: see its discussion). Each is read by `SweepSpec`, as a sweep file's key of
+/// the same name.
 struct TrainingOptions: ParsableArguments {
   private static let defaults = TrainingPlan.defaults
 
@@ -14,7 +15,10 @@ struct TrainingOptions: ParsableArguments {
     T.allCases.map(\.rawValue).joined(separator: ", ")
   }
 
-  @Option(help: "Built-in data (glyphs, xor, spirals) or a CSV file with a header row.")
+  @Option(
+    help:
+      "Built-in data (\(names(BuiltInDataset.self))) or a CSV file with a header row (default: \(SweepSpec().data))."
+  )
   var data: String?
 
   @Option(help: "The CSV column of class labels, one-hot encoded (default: the last column).")
@@ -36,21 +40,23 @@ struct TrainingOptions: ParsableArguments {
 
   @Option(
     parsing: .unconditional,
-    help: "The seed a built-in dataset is drawn with (default: 1, the same for every run).")
+    help:
+      "The seed a built-in dataset is drawn with (default: \(DataSource.defaultDataSeed), the same for every run)."
+  )
   var dataSeed: String?
 
-  @Option(help: "Axis: the layer sizes s1-s2-…-sL (must fit the data).")
+  @Option(help: "The layer sizes s1-s2-…-sL (must fit the data).")
   var layers: String?
 
   @Option(
     help: ArgumentHelp(
-      "Hidden layer sizes; input and output sizes come from the data (default: 25).",
+      "Hidden layer sizes; input and output sizes come from the data (default: \(defaults.layers.hiddenSizes.map { $0.map(String.init).joined(separator: ",") } ?? "none")).",
       valueName: "25[,25…]"))
   var hidden: String?
 
   @Option(
     help:
-      "Axis: activation of the hidden layers, \(names(Activation.self)) (the output layer is the sigmoid; default: \(defaults.activation.rawValue))."
+      "Activation of the hidden layers, \(names(Activation.self)) (the output layer is the sigmoid; default: \(defaults.activation.rawValue))."
   )
   var activation: String?
 
@@ -59,12 +65,12 @@ struct TrainingOptions: ParsableArguments {
 
   @Option(
     name: .customLong("lr"), parsing: .unconditional,
-    help: "Axis: learning rate α > 0 (default: \(defaults.learningRate)).")
+    help: "Learning rate α > 0 (default: \(defaults.learningRate)).")
   var learningRate: String?
 
   @Option(
     parsing: .unconditional,
-    help: "Axis: regularization strength λ ≥ 0 (default: \(defaults.lambda)).")
+    help: "Regularization strength λ ≥ 0 (default: \(defaults.lambda)).")
   var lambda: String?
 
   @Option(
@@ -73,7 +79,7 @@ struct TrainingOptions: ParsableArguments {
 
   @Option(
     parsing: .unconditional,
-    help: "Axis: mini-batch size (default: full-batch gradient descent).")
+    help: "Mini-batch size (default: full-batch gradient descent).")
   var batchSize: String?
 
   @Option(
@@ -83,7 +89,7 @@ struct TrainingOptions: ParsableArguments {
   )
   var validation: String?
 
-  @Option(parsing: .unconditional, help: "Axis: train on the first N training examples only.")
+  @Option(parsing: .unconditional, help: "Train on the first N training examples only.")
   var trainExamples: String?
 
   @Option(
@@ -95,7 +101,7 @@ struct TrainingOptions: ParsableArguments {
   @Option(
     parsing: .unconditional,
     help:
-      "Axis: seed of the initial weights, the split and the mini-batch order (default: \(defaults.seed))."
+      "Seed of the initial weights, the split and the mini-batch order (default: \(defaults.seed))."
   )
   var seed: String?
 

@@ -11,7 +11,7 @@ struct SweepCommand: ParsableCommand {
     commandName: "sweep",
     abstract: "Queue a grid of runs (λ × α × …) and train them with parallel worker processes.",
     discussion: """
-      Every axis takes a list: --lambda, --lr, --layers, --activation, --batch-size, --train-examples, --seed. A list is comma-separated (0,0.1,1), log-spaced (log:0.001:10:9: 9 points), or for --lambda the course's list (course). Their cartesian product is the sweep's runs. The other options are those of 'nnlab train'. A YAML or JSON file holds the same fields (keys as the options are named); options given beside it override it.
+      Every axis takes a list: --lambda, --lr, --layers, --activation, --batch-size, --train-examples, --seed. A list is comma-separated (0,0.1,1), log-spaced (log:0.001:10:9: 9 points), or for --lambda the course's list (course). Their cartesian product is the sweep's runs. The run options are those of 'nnlab train'; the others take one value. A YAML or JSON file holds the same fields (keys as the options are named); options given beside it override it.
 
       Examples:
         nnlab sweep --lambda course --lr 0.3,1,3 --epochs 200
