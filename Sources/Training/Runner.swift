@@ -124,30 +124,11 @@ public struct Runner: Sendable {
   /// - Throws: `TrackingError` when the database fails.
   public func train(_ prepared: Prepared, provenance: Provenance) throws -> Report {
     let run = try database.createRun(
-      Self.runSpec(prepared, provenance: provenance), tags: provenance.tags)
+      prepared.runSpec(provenance: provenance), tags: provenance.tags)
     return try descend(
       run: run.id, plan: prepared.plan, data: prepared.data, network: prepared.network, from: 0,
       recorded: false,
       initialCost: nil)
-  }
-
-  /// The `runs` row of a prepared plan: its hyperparameters, data identity and provenance.
-  public static func runSpec(_ prepared: Prepared, provenance: Provenance, sweep: Int64? = nil)
-    -> RunSpec
-  {
-    let (plan, dataset) = (prepared.plan, prepared.data.dataset)
-    return RunSpec(
-      sweepId: sweep, name: provenance.name, layers: prepared.network.architecture.description,
-      activation: plan.activation.rawValue, costFunction: plan.cost.rawValue,
-      learningRate: plan.learningRate,
-      lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
-      validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-      snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-      scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
-      commandLine: provenance.commandLine,
-      dataSource: JSONText.encode(prepared.source.recorded(for: dataset)),
-      features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
-      gradcheckEvery: plan.gradientChecks.stored, patience: plan.patience)
   }
 
   /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
@@ -175,7 +156,7 @@ public struct Runner: Sendable {
   /// when it has none.
   private func trainStored(_ stored: Run) throws -> Report {
     let id = stored.id
-    let plan = try TrainingPlan(spec: stored.spec)
+    let plan = try TrainingPlan(stored: stored.spec)
     guard let sourceJSON = stored.spec.dataSource, let source = try? DataSource(json: sourceJSON)
     else {
       throw TrainingError.cannotResume("run \(id) does not say where its data came from")

@@ -14,9 +14,8 @@ public enum Sweeps {
     let dataset = try source.load()
     let last = LastData()
     return try plans.map { plan in
-      Runner.runSpec(
-        try Runner.prepare(plan, on: source, dataset: dataset, reusing: last),
-        provenance: provenance)
+      try Runner.prepare(plan, on: source, dataset: dataset, reusing: last)
+        .runSpec(provenance: provenance)
     }
   }
 
