@@ -39,7 +39,7 @@ struct Export: ParsableCommand {
     }
 
     /// The database, with the run or sweep checked to exist.
-    func open() throws -> RunDatabase {
+    func open() throws -> any RunStore {
       let store = try database.open(.readOnly)
       if let runID { _ = try store.run(runID) }
       if let sweep { _ = try store.existingSweep(sweep) }
