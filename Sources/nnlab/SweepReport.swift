@@ -1,5 +1,6 @@
 import Foundation
 import Tracking
+import Training
 
 /// A sweep's outcome: how its runs ended and its best run (the λ × α grid is the `sweep`
 /// report's).
@@ -30,18 +31,34 @@ struct SweepReport {
     return lines.joined(separator: "\n")
   }
 
-  var json: String {
+  /// What `--json` prints: the runs, their count by status, and the best run.
+  struct Summary: Encodable {
+    /// The best run: its id, λ, α, layers and final error.
+    struct Best: Encodable {
+      let id: Int64
+      let lambda: Double
+      let lr: Double
+      let layers: String
+      let validationError: Double?
+    }
+
+    let sweep: Int64
+    let runs: Int
+    let statuses: [String: Int]
+    let best: Best?
+  }
+
+  var summary: Summary {
     var counts: [String: Int] = [:]
     for run in runs { counts[run.status.rawValue, default: 0] += 1 }
-    var object: [String: Any] = ["sweep": sweep, "runs": runs.count, "statuses": counts]
-    if let best {
-      object["best"] = [
-        "id": best.id, "lambda": best.spec.lambda, "lr": best.spec.learningRate,
-        "layers": best.spec.layers,
-        "validationError": best.finalError ?? NSNull(),
-      ]
-    }
-    let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-    return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    return Summary(
+      sweep: sweep, runs: runs.count, statuses: counts,
+      best: best.map {
+        Summary.Best(
+          id: $0.id, lambda: $0.spec.lambda, lr: $0.spec.learningRate, layers: $0.spec.layers,
+          validationError: $0.finalError)
+      })
   }
+
+  var json: String { JSONText.encode(summary) }
 }
