@@ -31,13 +31,13 @@ struct SparedFiles {
 
   /// Spares the database of `store` (and its companions), the CSV files its runs were trained
   /// on, and `inputs`, the data files the command reads.
-  init(_ store: RunDatabase, inputs: [String] = []) throws {
+  init(_ store: any RunStore, inputs: [String] = []) throws {
     try self.init(database: store.path, runs: store, inputs: inputs)
   }
 
   /// Spares the database at `database` (and its companions), the CSV files the runs of `runs`
   /// were trained on, and `inputs`.
-  init(database: String?, runs: RunDatabase? = nil, inputs: [String] = []) throws {
+  init(database: String?, runs: (any RunStore)? = nil, inputs: [String] = []) throws {
     if let database {
       for name in Set([database, RunDatabase.resolvingLinks(database)]) {
         spare(name, as: "the database")

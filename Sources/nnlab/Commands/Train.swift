@@ -100,7 +100,7 @@ struct RunOutputOptions: ParsableArguments {
   }
 
   /// A runner that reports to this terminal.
-  func runner(for database: RunDatabase) -> Runner {
+  func runner(for database: any RunStore) -> Runner {
     var runner = Runner(database: database)
     runner.threads = threads
     let bar = ProgressBar(
