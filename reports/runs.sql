@@ -4,8 +4,8 @@
 --
 -- These columns are also the fields of `nnlab runs --where` and `--sort`. A run still marked
 -- running shows as interrupted when its process on this machine is gone (nnlab's own SQL
--- function nnlab_process_gone(host, pid); outside nnlab, read it as 0) or its heartbeat is
--- more than 10 minutes old, as RunDatabase.staleRuns decides. seconds: from the
+-- function nnlab_process_gone(host, pid); outside nnlab, read it as 0) or its heartbeat has
+-- gone silent (run_summary.silent), as Run.isStale decides. seconds: from the
 -- start to the finish (or the last heartbeat). SQLite's own here: julianday() and strftime().
 
 SELECT
@@ -13,9 +13,7 @@ SELECT
   r.sweep_id AS sweep,
   r.name,
   CASE
-    WHEN r.status = 'running'
-      AND (r.heartbeat_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-600 seconds')
-        OR nnlab_process_gone(r.host, r.pid))
+    WHEN s.silent = 1 OR (r.status = 'running' AND nnlab_process_gone(r.host, r.pid))
     THEN 'interrupted'
     ELSE r.status
   END AS status,
@@ -46,5 +44,6 @@ SELECT
   (julianday(COALESCE(r.finished_at, r.heartbeat_at)) - julianday(r.started_at)) * 86400
     AS seconds
 FROM runs r
+JOIN run_summary s ON s.run_id = r.id
 WHERE :sweep = 'all' OR r.sweep_id = :sweep
 ORDER BY r.id

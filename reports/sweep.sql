@@ -5,24 +5,19 @@
 -- One row per cell: the sweep's other axes (layers, activation, batch size, train examples),
 -- then λ and α. Runs that differ only in their seed share a cell, which gives the mean of its
 -- finished runs' final and best errors and their sample standard deviations (NULL for fewer
--- than two). The errors are validation errors — train errors for a sweep without a validation
--- split, which measured_on says (NULL for a cell without a finished run). runs, finished, diverged and failed count the cell's runs;
+-- than two). The errors are run_summary's: validation errors — train errors for a sweep
+-- without a validation split, which measured_on says (NULL for a cell without a finished run). runs, finished, diverged and failed count the cell's runs;
 -- best = 1 marks the cell of lowest mean final error.
 
 WITH members AS (
   SELECT
     r.layers, r.activation, r.batch_size, r.train_examples, r.lambda, r.learning_rate AS lr,
     r.status,
-    CASE WHEN r.status = 'finished'
-      THEN CASE WHEN r.final_validation_error IS NULL THEN 'train' ELSE 'validation' END
-    END AS measured_on,
-    CASE WHEN r.status = 'finished'
-      THEN COALESCE(r.final_validation_error, r.final_train_error)
-    END AS final_error,
-    CASE WHEN r.status = 'finished'
-      THEN COALESCE(r.best_validation_error, r.best_train_error)
-    END AS best_error
+    CASE WHEN r.status = 'finished' THEN s.measured_on END AS measured_on,
+    CASE WHEN r.status = 'finished' THEN s.final_error END AS final_error,
+    CASE WHEN r.status = 'finished' THEN s.best_error END AS best_error
   FROM runs r
+  JOIN run_summary s ON s.run_id = r.id
   WHERE r.sweep_id =
     CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
 ),

@@ -4,8 +4,9 @@ import PlainText
 /// Weights files: the JSON `{"theta": [Θ1, Θ2, …]}`, each Θ^(l) a list of its rows and
 /// column 0 the bias weights — the shapes s_{l+1} × (s_l + 1) of the course.
 extension Network {
-  private struct WeightsFile: Codable {
-    var theta: [[[Double]]]
+  /// A weights file's contents: Θ^(1), Θ^(2), … as lists of rows.
+  public struct WeightsFile: Codable, Sendable {
+    public var theta: [[[Double]]]
   }
 
   /// A network with the weights of a weights file.
@@ -61,10 +62,16 @@ extension Network {
   /// The weights as a weights file, readable by `init(weightsJSON:)`.
   /// - Throws: `BackpropError.nonFiniteValue` when descent has made a weight NaN or infinite.
   public func weightsJSON() throws -> Data {
+    try JSONEncoder().encode(weightsFile())
+  }
+
+  /// The weights as a weights file's contents, for JSON that holds them.
+  /// - Throws: `BackpropError.nonFiniteValue` when descent has made a weight NaN or infinite.
+  public func weightsFile() throws -> WeightsFile {
     guard thetas.elements.allSatisfy(\.isFinite) else {
       throw BackpropError.nonFiniteValue(
         "the weights hold a NaN or infinite value; JSON cannot hold it")
     }
-    return try JSONEncoder().encode(WeightsFile(theta: thetas.elements.map(\.rowArrays)))
+    return WeightsFile(theta: thetas.elements.map(\.rowArrays))
   }
 }

@@ -124,8 +124,8 @@ public struct Report: Sendable {
       })
   }
 
-  /// Runs the report on `store` (read-only; see `RunDatabase.select`).
-  public func run(on store: RunDatabase, arguments: [String: String] = [:]) throws -> QueryResult {
+  /// Runs the report on `store` (read-only; see `RunStore.select`).
+  public func run(on store: any RunStore, arguments: [String: String] = [:]) throws -> QueryResult {
     try store.select(sql, parameters: try bindings(arguments))
   }
 }

@@ -46,21 +46,21 @@ public struct RunListing: Sendable {
   /// The listing's rows, every column of the `runs` report.
   /// - Throws: `ReportError.invalidFilter` for a filter naming an unknown field,
   ///   `.invalidParameter` for an unknown sort key; `TrackingError` from the query.
-  public func run(on store: RunDatabase) throws -> QueryResult {
+  public func run(on store: any RunStore) throws -> QueryResult {
     let (sql, parameters) = try query(on: store)
     return try store.select(sql, parameters: parameters)
   }
 
-  /// The listing's rows as they are read, like `RunDatabase.select(_:parameters:columns:row:)`.
+  /// The listing's rows as they are read, like `RunStore.select(_:parameters:columns:row:)`.
   public func run(
-    on store: RunDatabase, columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void
+    on store: any RunStore, columns: ([String]) throws -> Void, row: ([SQLValue]) throws -> Void
   ) throws {
     let (sql, parameters) = try query(on: store)
     try store.select(sql, parameters: parameters, columns: columns, row: row)
   }
 
   /// The `runs` report wrapped in the listing's conditions, order and limit.
-  private func query(on store: RunDatabase) throws -> (String, [String: SQLValue]) {
+  private func query(on store: any RunStore) throws -> (String, [String: SQLValue]) {
     let report = try Report.named("runs")
     let runs = "SELECT * FROM (\n\(report.sql.trimmingTrailingSemicolon)\n) AS run"
     var parameters = try report.bindings(["sweep": sweep.map(String.init) ?? "all"])

@@ -63,9 +63,6 @@ public struct EpochRecord: Sendable, Equatable {
     self.snapshots = snapshots
   }
 
-  /// The error that ranks epochs: validation error, or train error without a split.
-  var selectionError: Double { validationError ?? trainError }
-
   /// Checks what SQLite would store wrongly or refuse: NaN and ±∞ (which a REAL column turns
   /// into NULL), negative epochs and layers, snapshots whose values do not fill their shape.
   /// `recordEpochs` checks every epoch so before it writes any; a writer that groups epochs

@@ -29,4 +29,14 @@ public struct ProcessIdentity: Sendable, Equatable {
     else { return true }
     return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
   }
+
+  /// Whether the process a run records (`host`, `pid`) is known to be gone: it ran on `here`,
+  /// this machine, and `isAlive` does not find it. Another machine's cannot be checked.
+  public static func isGone(
+    host: String?, pid: Int?, here: String = current.host,
+    isAlive: (Int) -> Bool = isAlive
+  ) -> Bool {
+    guard host == here, let pid else { return false }
+    return !isAlive(pid)
+  }
 }

@@ -3,9 +3,6 @@ import GRDB
 
 /// Handing queued runs to worker processes, and finding runs whose process is gone.
 extension RunDatabase {
-  /// A running run whose heartbeat is older than this is taken for stopped.
-  public static let staleAfter: TimeInterval = 600
-
   /// Moves the oldest `queued` run of `sweep` to `running` for this database's process,
   /// stamping its host, pid and heartbeat — one `UPDATE … RETURNING` in an immediate
   /// transaction, so two processes never get the same run. Nil when none is queued.
@@ -25,21 +22,10 @@ extension RunDatabase {
     }
   }
 
-  /// The `running` runs whose process is gone: on this host with a pid that `isAlive` does not
-  /// find, or (on any host) with no heartbeat for `staleAfter` seconds.
-  public func staleRuns(
-    on host: String = ProcessIdentity.current.host, staleAfter: TimeInterval = 600,
-    isAlive: (Int) -> Bool = ProcessIdentity.isAlive
-  ) throws -> [Run] {
-    try read { db in
-      try Self.staleRuns(db, host: host, staleAfter: staleAfter, isAlive: isAlive)
-    }
-  }
-
-  /// Marks the stale runs (see `staleRuns`) `interrupted`, in one transaction, and returns them.
+  /// Marks the stale runs (`Run.isStale`, after `staleAfter` seconds) `interrupted`, in one transaction, and returns them.
   @discardableResult
   public func interruptStaleRuns(
-    staleAfter: TimeInterval = staleAfter, isAlive: (Int) -> Bool = ProcessIdentity.isAlive
+    staleAfter: TimeInterval, isAlive: (Int) -> Bool
   ) throws -> [Run] {
     try write { db in
       let stale = try Self.staleRuns(
@@ -57,13 +43,7 @@ extension RunDatabase {
   static func staleRuns(
     _ db: Database, host: String, staleAfter: TimeInterval, isAlive: (Int) -> Bool
   ) throws -> [Run] {
-    let threshold = Timestamp.string(Date().addingTimeInterval(-staleAfter))
-    return try Run.filter(Run.Columns.status == RunStatus.running).order(Run.Columns.id).fetchAll(
-      db
-    ).filter { run in
-      let processGone = run.host == host && run.pid.map { !isAlive($0) } ?? false
-      let silent = (run.heartbeatAt ?? run.createdAt) < threshold
-      return processGone || silent
-    }
+    try Run.filter(Run.Columns.status == RunStatus.running).order(Run.Columns.id).fetchAll(db)
+      .filter { $0.isStale(on: host, window: staleAfter, isAlive: isAlive) }
   }
 }

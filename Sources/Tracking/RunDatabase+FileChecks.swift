@@ -126,15 +126,15 @@ extension RunDatabase {
 
   /// The first 100 bytes of the file, SQLite's header (fewer if it is shorter).
   private static func readHeader(path: String) throws -> Data {
-    guard let handle = FileHandle(forReadingAtPath: path) else {
-      throw TrackingError.unusable(path: path, reason: "cannot be read (permission denied?)")
+    func failure() -> TrackingError {
+      .unusable(path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
     }
-    defer { try? handle.close() }
-    do {
-      return try handle.read(upToCount: 100) ?? Data()
-    } catch {
-      throw TrackingError.unusable(
-        path: path, reason: "cannot be read (\(error.localizedDescription))")
-    }
+    let descriptor = Foundation.open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw failure() }
+    defer { Foundation.close(descriptor) }
+    var header = [UInt8](repeating: 0, count: 100)
+    let count = Foundation.read(descriptor, &header, header.count)
+    guard count >= 0 else { throw failure() }
+    return Data(header.prefix(count))
   }
 }

@@ -18,26 +18,15 @@ extension RunDatabase {
     }
   }
 
-  /// Runs the one SELECT in `sql` with its named parameters (`:name`) bound to `parameters`
-  /// and returns its columns and rows.
+  /// Runs the one SELECT in `sql` with its named parameters (`:name`) bound to `parameters`,
+  /// handing its column names to `columns` once, then each row to `row` as it is read, so a
+  /// large result is never held whole.
   /// - Throws: `TrackingError.refusedQuery` for anything but one reading statement;
   ///   `.invalidQuery` for SQL SQLite rejects or a parameter without a value (or a value
   ///   without a parameter); `.queryTimedOut` and `.queryOutOfMemory` past `queryLimits`;
   ///   `.locked`, `.damaged`, `.unusable` as for any read.
-  public func select(_ sql: String, parameters: [String: SQLValue] = [:]) throws -> QueryResult {
-    var result = QueryResult(columns: [], rows: [])
-    try select(sql, parameters: parameters) {
-      result.columns = $0
-    } row: {
-      result.rows.append($0)
-    }
-    return result
-  }
-
-  /// Runs the one SELECT in `sql` like `select(_:parameters:)`, handing its column names to
-  /// `columns` once, then each row to `row` as it is read, so a large result is never held whole.
   public func select(
-    _ sql: String, parameters: [String: SQLValue] = [:], columns: ([String]) throws -> Void,
+    _ sql: String, parameters: [String: SQLValue], columns: ([String]) throws -> Void,
     row: ([SQLValue]) throws -> Void
   ) throws {
     guard let path else {
@@ -361,7 +350,7 @@ private func processGone(
   guard count == 2, let values, let host = sqlite3_value_text(values[0]),
     sqlite3_value_type(values[1]) == SQLITE_INTEGER
   else { return sqlite3_result_int(context, 0) }
-  let pid = Int(sqlite3_value_int64(values[1]))
-  let gone = String(cString: host) == thisHost && !ProcessIdentity.isAlive(pid: pid)
+  let gone = ProcessIdentity.isGone(
+    host: String(cString: host), pid: Int(sqlite3_value_int64(values[1])), here: thisHost)
   sqlite3_result_int(context, gone ? 1 : 0)
 }

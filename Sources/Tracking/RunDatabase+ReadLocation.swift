@@ -38,13 +38,14 @@ extension RunDatabase {
       }
       let copy = try PrivateCopy(of: path)
       for suffix in ["", "-wal"] {
-        do {
-          try FileManager.default.copyItem(atPath: file + suffix, toPath: copy.database + suffix)
-        } catch {
+        guard
+          (try? FileManager.default.copyItem(atPath: file + suffix, toPath: copy.database + suffix))
+            != nil
+        else {
           throw TrackingError.unusable(
             path: path,
-            reason: "its folder is read-only and its -wal file could not be copied to be read"
-              + " (\(error.localizedDescription))")
+            reason: "its folder is read-only, and it and its -wal file could not be copied to "
+              + "\(copy.directory) to be read")
         }
       }
       return ReadLocation(location: copy.database, copy: copy)
@@ -58,20 +59,21 @@ extension RunDatabase {
     /// The database file in it.
     var database: String { directory + "/nnlab.sqlite" }
 
-    /// A new empty folder for a copy of the database at `path`.
+    /// A new empty folder (mkdtemp: made by this process alone) for a copy of the database
+    /// at `path`.
     init(of path: String) throws {
-      directory =
-        FileManager.default.temporaryDirectory
-        .appendingPathComponent("nnlab-read-\(UUID().uuidString)").path
-      do {
-        try FileManager.default.createDirectory(
-          atPath: directory, withIntermediateDirectories: true)
-      } catch {
+      var template = Array(
+        FileManager.default.temporaryDirectory.appendingPathComponent("nnlab-read-XXXXXX").path
+          .utf8CString)
+      let made = template.withUnsafeMutableBufferPointer { $0.baseAddress.flatMap(mkdtemp) }
+      guard made != nil else {
         throw TrackingError.unusable(
           path: path,
           reason: "cannot be read in place, and no private copy can be made"
-            + " (\(error.localizedDescription))")
+            + " (\(String(cString: strerror(errno))))")
       }
+      directory = String(
+        decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
@@ -79,7 +81,7 @@ extension RunDatabase {
 
   /// `path` with its symbolic links resolved (itself when it cannot be resolved): SQLite keeps
   /// a database's `-wal` and `-shm` files beside the file a link leads to.
-  static func resolvingLinks(_ path: String) -> String {
+  public static func resolvingLinks(_ path: String) -> String {
     guard let resolved = realpath(path, nil) else { return path }
     defer { free(resolved) }
     return String(cString: resolved)

@@ -44,7 +44,7 @@ extension RunDatabase {
   }
 
   /// The runs `query` selects, in its order.
-  public func runs(_ query: RunQuery = RunQuery()) throws -> [Run] {
+  public func runs(_ query: RunQuery) throws -> [Run] {
     try read { db in
       var request = Run.all()
       if let sweep = query.sweep { request = request.filter(Run.Columns.sweepId == sweep) }
@@ -61,7 +61,7 @@ extension RunDatabase {
   }
 
   /// How many runs are in each status (of one sweep, or of all).
-  public func statusCounts(in sweep: Int64? = nil) throws -> [RunStatus: Int] {
+  public func statusCounts(in sweep: Int64?) throws -> [RunStatus: Int] {
     try read { db in
       var request = Run.select(Run.Columns.status, count(Run.Columns.id)).group(Run.Columns.status)
       if let sweep { request = request.filter(Run.Columns.sweepId == sweep) }
@@ -95,7 +95,7 @@ extension RunDatabase {
 
   /// The weights Θ^(1)… of the latest snapshot at or before `epoch` (the last one when nil),
   /// by layer; empty when the run has none.
-  public func snapshot(of run: Int64, atOrBefore epoch: Int? = nil) throws -> [WeightSnapshot] {
+  public func snapshot(of run: Int64, atOrBefore epoch: Int?) throws -> [WeightSnapshot] {
     try read { db in
       let latest = try Int.fetchOne(
         db,
@@ -138,18 +138,11 @@ extension RunDatabase {
   }
 
   /// The sweep with this id, or the latest one when nil; nil when there is none.
-  public func sweep(_ id: Int64? = nil) throws -> Sweep? {
+  public func sweep(_ id: Int64?) throws -> Sweep? {
     try read { db in
       if let id { return try Sweep.fetchOne(db, key: id) }
       return try Sweep.order(Sweep.Columns.id.desc).fetchOne(db)
     }
-  }
-
-  /// The sweep with this id.
-  /// - Throws: `TrackingError.sweepNotFound`.
-  public func existingSweep(_ id: Int64) throws -> Sweep {
-    guard let sweep = try sweep(id) else { throw TrackingError.sweepNotFound(id) }
-    return sweep
   }
 
   /// Every sweep, oldest first.

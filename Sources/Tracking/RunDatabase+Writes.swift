@@ -17,7 +17,7 @@ extension RunDatabase {
 
   /// A new run, `running` for this database's process (as `nnlab train` makes it), with its
   /// tags, in one transaction.
-  public func createRun(_ spec: RunSpec, tags: [String: String] = [:]) throws -> Run {
+  public func createRun(_ spec: RunSpec, tags: [String: String]) throws -> Run {
     try spec.validate()
     for (key, value) in tags { try Self.requirePrintable(tag: key, value) }
     return try write { db in
@@ -100,10 +100,7 @@ extension RunDatabase {
         break  // claimed from a sweep's queue by this process
       case .running:
         guard
-          try Self.staleRuns(
-            db, host: process.host, staleAfter: Self.staleAfter, isAlive: ProcessIdentity.isAlive
-          )
-          .contains(where: { $0.id == run })
+          current.isStale(on: process.host)
         else { throw TrackingError.runHeldElsewhere(run, host: current.host, pid: current.pid) }
       default:
         throw TrackingError.runNotRunning(run, status: current.status)
@@ -120,13 +117,13 @@ extension RunDatabase {
         sql: "DELETE FROM epochs WHERE run_id = ? AND epoch > ?", arguments: [run, epoch])
       try db.execute(
         sql: "DELETE FROM gradient_checks WHERE run_id = ? AND epoch > ?", arguments: [run, epoch])
-      let best = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT epoch, validation_error FROM epochs WHERE run_id = ?
-          ORDER BY COALESCE(validation_error, train_error), epoch LIMIT 1
-          """,
-        arguments: [run])
+      let summary = SeriesSummary(
+        try Row.fetchAll(
+          db,
+          sql:
+            "SELECT epoch, train_error, validation_error FROM epochs WHERE run_id = ? ORDER BY epoch",
+          arguments: [run]
+        ).map { ($0["epoch"], $0["train_error"], $0["validation_error"]) })
       let now = Timestamp.now()
       try db.execute(
         sql: """
@@ -134,14 +131,13 @@ extension RunDatabase {
             error = NULL, diverged_epoch = NULL, last_epoch = e.epoch, final_cost = e.cost,
             final_train_error = e.train_error, final_validation_error = e.validation_error,
             final_train_accuracy = e.train_accuracy, final_validation_accuracy = e.validation_accuracy,
-            best_epoch = ?, best_validation_error = ?,
-            best_train_error = (SELECT MIN(train_error) FROM epochs WHERE run_id = ?)
+            best_epoch = ?, best_validation_error = ?, best_train_error = ?
           FROM (SELECT * FROM epochs WHERE run_id = ? AND epoch = ?) AS e
           WHERE runs.id = ?
           """,
         arguments: [
-          process.host, process.pid, now, best?["epoch"] as Int?,
-          best?["validation_error"] as Double?, run, run, epoch, run,
+          process.host, process.pid, now, summary.best.epoch, summary.best.validationError,
+          summary.bestTrainError, run, epoch, run,
         ])
       return try Self.run(run, db)
     }
@@ -172,12 +168,6 @@ extension RunDatabase {
     return run
   }
 
-  /// Records one epoch of a running run: its row, layer rows, snapshot rows, the run's
-  /// summary and heartbeat, in one transaction — in the database whole or not at all.
-  public func recordEpoch(_ record: EpochRecord, of run: Int64) throws {
-    try recordEpochs([record], of: run)
-  }
-
   /// Records consecutive epochs of a running run in one transaction, each whole; for a writer
   /// that falls behind and groups the epochs waiting for it.
   /// - Throws: `TrackingError.nonFiniteValue` / `.invalidValue` before anything is written;
@@ -195,7 +185,9 @@ extension RunDatabase {
           )
         }
         try Self.insertEpoch(record, of: run, db)
-        summary.note(record)
+        summary.note(
+          epoch: record.epoch, trainError: record.trainError,
+          validationError: record.validationError)
       }
       try db.cachedStatement(
         sql: """
@@ -206,31 +198,35 @@ extension RunDatabase {
           """
       ).execute(arguments: [
         last.epoch, last.cost, last.trainError, last.validationError, last.trainAccuracy,
-        last.validationAccuracy, summary.bestEpoch, summary.bestValidationError,
+        last.validationAccuracy, summary.best.epoch, summary.best.validationError,
         summary.bestTrainError, Timestamp.now(), run,
       ])
     }
   }
 
-  /// Where a run's series stands, read once per write: the next epoch, the best one, and the
-  /// lowest train error.
+  /// Where a run's series stands: the next epoch, the best one, and the lowest train error.
   private struct SeriesSummary {
     var nextEpoch: Int
-    var bestEpoch: Int?
-    var bestSelectionError: Double
-    var bestValidationError: Double?
+    var best: BestEpoch
     var bestTrainError: Double?
 
-    /// The best epoch is the lowest validation error (train error without a split); ties
-    /// keep the earlier epoch.
-    mutating func note(_ record: EpochRecord) {
-      if bestEpoch == nil || record.selectionError < bestSelectionError {
-        (bestEpoch, bestSelectionError, bestValidationError) = (
-          record.epoch, record.selectionError, record.validationError
-        )
+    init(nextEpoch: Int, best: BestEpoch, bestTrainError: Double?) {
+      (self.nextEpoch, self.best, self.bestTrainError) = (nextEpoch, best, bestTrainError)
+    }
+
+    /// The summary of the epochs `epochs`, in order.
+    init(_ epochs: [(epoch: Int, trainError: Double, validationError: Double?)]) {
+      self.init(nextEpoch: 0, best: BestEpoch(), bestTrainError: nil)
+      for epoch in epochs {
+        note(
+          epoch: epoch.epoch, trainError: epoch.trainError, validationError: epoch.validationError)
       }
-      bestTrainError = min(bestTrainError ?? record.trainError, record.trainError)
-      nextEpoch = record.epoch + 1
+    }
+
+    mutating func note(epoch: Int, trainError: Double, validationError: Double?) {
+      best.note(epoch: epoch, trainError: trainError, validationError: validationError)
+      bestTrainError = min(bestTrainError ?? trainError, trainError)
+      nextEpoch = epoch + 1
     }
   }
 
@@ -238,9 +234,7 @@ extension RunDatabase {
   private func holdingSummary(of run: Int64, _ db: Database) throws -> SeriesSummary {
     let statement = try db.cachedStatement(
       sql: """
-        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error, best_train_error,
-          (SELECT COALESCE(validation_error, train_error) FROM epochs
-           WHERE epochs.run_id = runs.id AND epochs.epoch = runs.best_epoch) AS best_selection_error
+        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error, best_train_error
         FROM runs WHERE id = ?
         """)
     guard let row = try Row.fetchOne(statement, arguments: [run]) else {
@@ -254,9 +248,11 @@ extension RunDatabase {
     }
     let lastEpoch: Int? = row["last_epoch"]
     return SeriesSummary(
-      nextEpoch: (lastEpoch ?? -1) + 1, bestEpoch: row["best_epoch"],
-      bestSelectionError: row["best_selection_error"] ?? .infinity,
-      bestValidationError: row["best_validation_error"], bestTrainError: row["best_train_error"])
+      nextEpoch: (lastEpoch ?? -1) + 1,
+      best: BestEpoch(
+        epoch: row["best_epoch"], validationError: row["best_validation_error"],
+        lowestTrainError: row["best_train_error"]),
+      bestTrainError: row["best_train_error"])
   }
 
   /// Inserts one epoch's rows with cached statements.

@@ -1,7 +1,8 @@
 import Foundation
 import GRDB
 
-/// The one type that owns an nnlab database (GRDB's `AppDatabase` pattern): it opens the file
+/// The SQLite backend of `RunStore`, and the one type that owns an nnlab database file (GRDB's
+/// `AppDatabase` pattern): it opens the file
 /// as a WAL `DatabasePool`, applies the migrations of `migrations/`, and offers each write as
 /// one named transaction and each read as a focused query.
 ///
@@ -39,18 +40,6 @@ public struct RunDatabase: Sendable {
   /// What each query given as SQL (`select`) may spend.
   public var queryLimits = QueryLimits.standard
 
-  /// How a database is opened.
-  public enum Access: Sendable {
-    /// Read and write, creating a missing file and migrating it to this nnlab's schema.
-    case readWrite
-    /// Read and write an existing file, migrated (`nnlab resume`: a missing file is an error).
-    case existing
-    /// Read and write an existing file without migrating it (`nnlab db migrate`, `vacuum`).
-    case existingWithoutMigrating
-    /// Read only: the file is not changed at all (`nnlab db info`, `check`).
-    case readOnly
-  }
-
   /// Opens the database at `path`, refusing what nnlab must not touch.
   ///
   /// - Throws: `TrackingError.invalidSetting` for a wrong `NNLAB_BUSY_TIMEOUT`, before
@@ -59,7 +48,7 @@ public struct RunDatabase: Sendable {
   ///   for a database with migrations this build does not know, `.damaged` and `.unusable`
   ///   when SQLite cannot use it. A refused file is left byte for byte as it was.
   public static func open(
-    path: String, access: Access = .readWrite, as process: ProcessIdentity = .current
+    path: String, access: DatabaseAccess = .readWrite, as process: ProcessIdentity = .current
   ) throws -> RunDatabase {
     guard !path.isEmpty, path != ":memory:", !path.hasPrefix("file:") else {
       throw TrackingError.invalidValue("'\(path)' is not a database file name")
@@ -103,7 +92,7 @@ public struct RunDatabase: Sendable {
 
   /// Opens the connection (at `reading`'s location for a reader) and migrates as `access` says.
   static func connect(
-    path: String, access: Access, as process: ProcessIdentity, reading: ReadLocation? = nil
+    path: String, access: DatabaseAccess, as process: ProcessIdentity, reading: ReadLocation? = nil
   ) throws -> RunDatabase {
     var configuration = configuration()
     let writer: any DatabaseWriter
@@ -311,3 +300,5 @@ public struct RunDatabase: Sendable {
     return "write failed (\(message))"
   }
 }
+
+extension RunDatabase: RunStore {}

@@ -35,7 +35,7 @@ final class EpochWriter: Sendable {
     var failure: TrackingError?
   }
 
-  private let database: RunDatabase
+  private let database: any RunStore
   private let run: Int64
   private let queue = DispatchQueue(label: "nnlab.epochs")
   private let state = Mutex(State())
@@ -43,7 +43,7 @@ final class EpochWriter: Sendable {
 
   /// A writer for `run`, whose network has `weightCount` weights (Θ's entries, biases
   /// included).
-  init(database: RunDatabase, run: Int64, weightCount: Int) {
+  init(database: any RunStore, run: Int64, weightCount: Int) {
     self.database = database
     self.run = run
     let epochs = Self.snapshotBytes / max(1, weightCount * MemoryLayout<Double>.stride)

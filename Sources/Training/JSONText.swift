@@ -2,10 +2,10 @@ import Backprop
 import Foundation
 import Tracking
 
-/// The JSON nnlab stores with a run (scaling, data source, features, outputs): sorted keys, so
-/// the same value is always the same text.
-enum JSONText {
-  static func encode(_ value: some Encodable) -> String {
+/// The JSON nnlab stores with a run (scaling, data source, features, outputs) and prints for
+/// scripts: sorted keys, so the same value is always the same text.
+public enum JSONText {
+  public static func encode(_ value: some Encodable) -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
     // Values of strings, numbers and arrays always encode.

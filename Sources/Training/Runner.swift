@@ -48,7 +48,7 @@ public struct Runner: Sendable {
     public let epochsRecorded: Int
   }
 
-  public let database: RunDatabase
+  public let database: any RunStore
   /// Told after every epoch recorded.
   public var onEpoch: @Sendable (Progress) -> Void = { _ in }
   /// Told of what the user should know but that does not stop the run (a failed gradient check).
@@ -65,7 +65,7 @@ public struct Runner: Sendable {
   /// preparing it again would cost more than some runs.
   private let lastData = LastData()
 
-  public init(database: RunDatabase) {
+  public init(database: any RunStore) {
     self.database = database
   }
 
@@ -124,30 +124,11 @@ public struct Runner: Sendable {
   /// - Throws: `TrackingError` when the database fails.
   public func train(_ prepared: Prepared, provenance: Provenance) throws -> Report {
     let run = try database.createRun(
-      Self.runSpec(prepared, provenance: provenance), tags: provenance.tags)
+      prepared.runSpec(provenance: provenance), tags: provenance.tags)
     return try descend(
       run: run.id, plan: prepared.plan, data: prepared.data, network: prepared.network, from: 0,
       recorded: false,
       initialCost: nil)
-  }
-
-  /// The `runs` row of a prepared plan: its hyperparameters, data identity and provenance.
-  public static func runSpec(_ prepared: Prepared, provenance: Provenance, sweep: Int64? = nil)
-    -> RunSpec
-  {
-    let (plan, dataset) = (prepared.plan, prepared.data.dataset)
-    return RunSpec(
-      sweepId: sweep, name: provenance.name, layers: prepared.network.architecture.description,
-      activation: plan.activation.rawValue, costFunction: plan.cost.rawValue,
-      learningRate: plan.learningRate,
-      lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
-      validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
-      snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-      scaling: JSONText.encode(prepared.data.scaling), nnlabVersion: provenance.nnlabVersion,
-      commandLine: provenance.commandLine,
-      dataSource: JSONText.encode(prepared.source.recorded(for: dataset)),
-      features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
-      gradcheckEvery: plan.gradientChecks.stored, patience: plan.patience)
   }
 
   /// Continues an `interrupted` run (or a `running` one whose process is gone) from its last
@@ -175,7 +156,7 @@ public struct Runner: Sendable {
   /// when it has none.
   private func trainStored(_ stored: Run) throws -> Report {
     let id = stored.id
-    let plan = try TrainingPlan(spec: stored.spec)
+    let plan = try TrainingPlan(stored: stored.spec)
     guard let sourceJSON = stored.spec.dataSource, let source = try? DataSource(json: sourceJSON)
     else {
       throw TrainingError.cannotResume("run \(id) does not say where its data came from")
@@ -198,13 +179,9 @@ public struct Runner: Sendable {
     }
     let network = try Network(snapshot: snapshot, activation: plan.activation)
     let resumed = try database.resumeRun(id, fromEpoch: epoch)
-    var best: (epoch: Int, error: Double)?
-    if let bestEpoch = resumed.bestEpoch, let error = resumed.bestValidationError {
-      best = (bestEpoch, error)
-    }
     return try descend(
       run: id, plan: plan, data: prepared, network: network, from: epoch, recorded: true,
-      initialCost: try database.epoch(0, of: id)?.cost, best: best)
+      initialCost: try database.epoch(0, of: id)?.cost, best: BestEpoch(of: resumed))
   }
 
   /// The epoch loop from `start` to the plan's last epoch: at each epoch e, the figures of Θ_e,
@@ -212,7 +189,7 @@ public struct Runner: Sendable {
   /// epoch `start`'s row is already in the database and only its step is taken.
   private func descend(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
-    recorded: Bool, initialCost: Double?, best: (epoch: Int, error: Double)? = nil
+    recorded: Bool, initialCost: Double?, best: BestEpoch = BestEpoch()
   ) throws -> Report {
     try Parallelism.$threads.withValue(threads) {
       try descendOnThreads(
@@ -223,7 +200,7 @@ public struct Runner: Sendable {
 
   private func descendOnThreads(
     run: Int64, plan: TrainingPlan, data: PreparedData, network start: Network, from first: Int,
-    recorded: Bool, initialCost: Double?, best: (epoch: Int, error: Double)?
+    recorded: Bool, initialCost: Double?, best: BestEpoch
   ) throws -> Report {
     var initialCost = initialCost
     var best = best
@@ -290,11 +267,12 @@ public struct Runner: Sendable {
               run: run, epoch: epoch, epochs: plan.epochs, cost: figures.cost,
               validationError: figures.validationError))
         }
-        if let error = figures.validationError, best.map({ error < $0.error }) ?? true {
-          best = (epoch, error)
-        }
-        if let patience = plan.patience, let best, epoch < plan.epochs,
-          epoch - best.epoch >= patience
+        // The database's best epoch too (`BestEpoch`); with a patience, that of the lowest
+        // validation error.
+        best.note(
+          epoch: epoch, trainError: figures.trainError, validationError: figures.validationError)
+        if let patience = plan.patience, let bestEpoch = best.epoch, epoch < plan.epochs,
+          epoch - bestEpoch >= patience
         {
           return try finish(.stoppedEarly(epoch: epoch))
         }

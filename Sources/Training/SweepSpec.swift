@@ -3,55 +3,9 @@ import Datasets
 import Foundation
 import Yams
 
-/// A sweep: the options of `nnlab train`, where each axis — lambda, lr, layers, activation,
-/// batch-size, train-examples, seed — holds a list. The same fields come from the command line
-/// or from a YAML or JSON file (keys as the options are named), and give the same runs.
-public struct SweepSpec: Codable, Sendable, Equatable {
-  public var name: String?
-  public var data = "glyphs"
-  public var label: String?
-  public var targets: [String]?
-  public var features: [String]?
-  public var examples: Int?
-  public var dataSeed: UInt64?
-  /// Axis: architectures `s1-…-sL`; nil for `hidden`.
-  public var layers: [String]?
-  /// The hidden sizes when `layers` is nil.
-  public var hidden: [Int] = [25]
-  public var activation: [Activation] = [.sigmoid]
-  public var cost: Cost = .crossEntropy
-  public var lr: [Double] = [1]
-  public var lambda: [Double] = [1]
-  public var epochs = 100
-  /// Axis: mini-batch sizes; nil for full batch.
-  public var batchSize: [Int]?
-  public var validation = 0.2
-  public var trainExamples: [Int]?
-  public var scale: ScalingMethod = .standard
-  public var seed: [UInt64] = [1]
-  public var snapshotEvery = 1
-  /// nil: once, before training; 0: never.
-  public var gradcheckEvery: Int?
-  /// Early stopping after this many epochs without a better validation error; nil: never.
-  public var patience: Int?
-
-  public init() {}
-
+extension SweepSpec {
   /// The course's λ list, `--lambda course`.
   public static let courseLambdas: [Double] = [0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10]
-
-  /// The fields, named as the command line options and the file keys are.
-  public enum CodingKeys: String, CodingKey, CaseIterable, Sendable {
-    case name, data, label, targets, features, examples, layers, hidden, activation, cost, lr,
-      lambda, epochs
-    case validation, scale, seed
-    case dataSeed = "data-seed"
-    case batchSize = "batch-size"
-    case trainExamples = "train-examples"
-    case snapshotEvery = "snapshot-every"
-    case gradcheckEvery = "gradcheck-every"
-    case patience
-  }
 
   /// Reads a file's fields; a value may be one item, a list, or (for numbers) `log:a:b:n` or
   /// `course`. An unknown key is an error.
@@ -74,111 +28,20 @@ public struct SweepSpec: Codable, Sendable, Equatable {
       return [try container.decode(String.self, forKey: key)]
     }
     var spec = SweepSpec()
-    try spec.set(text: text)
+    try spec.set(from: FieldReader(text: text))
     self = spec
-  }
-
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.container(keyedBy: CodingKeys.self)
-    try container.encodeIfPresent(name, forKey: .name)
-    try container.encode(data, forKey: .data)
-    try container.encodeIfPresent(label, forKey: .label)
-    try container.encodeIfPresent(targets, forKey: .targets)
-    try container.encodeIfPresent(features, forKey: .features)
-    try container.encodeIfPresent(examples, forKey: .examples)
-    try container.encodeIfPresent(dataSeed, forKey: .dataSeed)
-    try container.encodeIfPresent(layers, forKey: .layers)
-    try container.encode(hidden, forKey: .hidden)
-    try container.encode(activation.map(\.rawValue), forKey: .activation)
-    try container.encode(cost.rawValue, forKey: .cost)
-    try container.encode(lr, forKey: .lr)
-    try container.encode(lambda, forKey: .lambda)
-    try container.encode(epochs, forKey: .epochs)
-    try container.encodeIfPresent(batchSize, forKey: .batchSize)
-    try container.encode(validation, forKey: .validation)
-    try container.encodeIfPresent(trainExamples, forKey: .trainExamples)
-    try container.encode(scale, forKey: .scale)
-    try container.encode(seed, forKey: .seed)
-    try container.encode(snapshotEvery, forKey: .snapshotEvery)
-    try container.encodeIfPresent(gradcheckEvery, forKey: .gradcheckEvery)
-    try container.encodeIfPresent(patience, forKey: .patience)
   }
 
   /// Sets every field that `text` has a value for: one or more texts per option, as the
   /// command line or a file gives them (`0,0.1`, `log:0.001:10:9`, `course`).
-  /// - Throws: `TrainingError.invalidOption` naming the option and the value.
-  public mutating func set(text: (CodingKeys) throws -> [String]?) throws {
-    func items(_ key: CodingKeys) throws -> [String]? {
-      guard let values = try text(key) else { return nil }
-      let items = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
-        .map { $0.trimmingCharacters(in: .whitespaces) }
-      guard !items.isEmpty, !items.contains("") else {
-        throw TrainingError.invalidOption(
-          "--\(key.rawValue) needs a value for each comma-separated item")
-      }
-      return items
-    }
-    func one(_ key: CodingKeys) throws -> String? {
-      guard let list = try items(key) else { return nil }
-      guard list.count == 1 else {
-        throw TrainingError.invalidOption("--\(key.rawValue) takes one value, got \(list.count)")
-      }
-      return list[0]
-    }
-    func converted<T>(_ key: CodingKeys, _ convert: (String) -> T?) throws -> [T]? {
-      try items(key)?.map { item in
-        guard let value = convert(item) else {
-          throw TrainingError.invalidOption("--\(key.rawValue): '\(item)' is not a valid value")
-        }
-        return value
-      }
-    }
-    func numbers(_ key: CodingKeys) throws -> [Double]? {
-      guard let list = try text(key) else { return nil }
-      return try list.flatMap { try Self.numbers($0, option: "--\(key.rawValue)") }
-    }
-    func single<T>(_ key: CodingKeys, _ convert: (String) -> T?) throws -> T? {
-      try one(key).map { item in
-        guard let value = convert(item) else {
-          throw TrainingError.invalidOption("--\(key.rawValue): '\(item)' is not a valid value")
-        }
-        return value
-      }
-    }
-    let whole = { (text: String) in
-      Double(text).flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil } ?? Int(text)
-    }
-    if let value = try one(.name) { name = value }
-    if let value = try one(.data) { data = value }
-    if let value = try one(.label) { label = value }
-    if let value = try items(.targets) { targets = value }
-    if let value = try items(.features) { features = value }
-    if let value = try single(.examples, whole) { examples = value }
-    if let value = try single(.dataSeed, { whole($0).flatMap(UInt64.init(exactly:)) }) {
-      dataSeed = value
-    }
-    if let value = try items(.layers) { layers = value }
-    if let value = try converted(.hidden, whole) { hidden = value }
-    if let value = try converted(.activation, Activation.init(rawValue:)) { activation = value }
-    if let value = try single(.cost, Cost.init(rawValue:)) { cost = value }
-    if let value = try numbers(.lr) { lr = value }
-    if let value = try numbers(.lambda) { lambda = value }
-    if let value = try single(.epochs, whole) { epochs = value }
-    if let value = try converted(.batchSize, whole) { batchSize = value }
-    if let value = try single(.validation, Double.init) { validation = value }
-    if let value = try converted(.trainExamples, whole) { trainExamples = value }
-    if let value = try single(.scale, ScalingMethod.init(rawValue:)) { scale = value }
-    if let value = try converted(.seed, { whole($0).flatMap(UInt64.init(exactly:)) }) {
-      seed = value
-    }
-    if let value = try single(.snapshotEvery, whole) { snapshotEvery = value }
-    if let value = try single(.gradcheckEvery, whole) { gradcheckEvery = value }
-    if let value = try single(.patience, whole) { patience = value }
+  /// - Throws: `TrainingError.invalidValue` naming the option and the value.
+  public mutating func set(text: @escaping (CodingKeys) throws -> [String]?) throws {
+    try set(from: FieldReader(text: text))
   }
 
   /// The numbers of one text: `0,0.1,1`, `log:a:b:n` (n log-spaced points from a to b), or
   /// `course` (the course's λ list).
-  static func numbers(_ text: String, option: String) throws -> [Double] {
+  static func numbers(_ text: String, key: CodingKeys) throws -> [Double] {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed == "course" { return courseLambdas }
     if trimmed.hasPrefix("log:") {
@@ -186,8 +49,8 @@ public struct SweepSpec: Codable, Sendable, Equatable {
       guard parts.count == 3, let low = parts[0], let high = parts[1], let count = parts[2],
         low > 0, high > low, count >= 2, count.rounded() == count, count <= 1000
       else {
-        throw TrainingError.invalidOption(
-          "\(option): '\(trimmed)' is not log:LOW:HIGH:N with 0 < LOW < HIGH and N from 2 to 1000")
+        throw TrainingError.invalid(
+          key, ": '\(trimmed)' is not log:LOW:HIGH:N with 0 < LOW < HIGH and N from 2 to 1000")
       }
       let n = Int(count)
       let (first, last) = (log10(low), log10(high))
@@ -197,8 +60,9 @@ public struct SweepSpec: Codable, Sendable, Equatable {
       $0.trimmingCharacters(in: .whitespaces)
     }
     return try items.map { item in
-      guard let value = Double(item), value.isFinite else {
-        throw TrainingError.invalidOption("\(option): '\(item)' is not a number")
+      // Not finite is a number still: `TrainingPlan.validate` says what it must be.
+      guard let value = Double(item) else {
+        throw TrainingError.invalid(key, ": '\(item)' is not a number")
       }
       return value
     }
@@ -273,56 +137,136 @@ public struct SweepSpec: Codable, Sendable, Equatable {
 
   /// The runs: the cartesian product of the axes, in the order layers, activation, batch size,
   /// train examples, seed, λ, α (α varying fastest).
-  /// - Throws: `TrainingError.invalidOption` for an axis value a run cannot have, or a grid of
-  ///   more than `maximumRuns` runs.
+  /// - Throws: `TrainingError` for an axis value a run cannot have, or a grid of more than
+  ///   `maximumRuns` runs.
   public func plans() throws -> [TrainingPlan] {
-    let sizes: [LayerSizes] =
-      try layers?.map { text in
-        do {
-          return .architecture(try Architecture(parsing: text))
-        } catch {
-          throw TrainingError.invalidOption("--layers: \(error)")
-        }
-      } ?? [.hidden(hidden)]
-    let checks: GradientCheckPolicy = gradcheckEvery.map { $0 == 0 ? .never : .every($0) } ?? .once
-    let batches: [Int?] = batchSize.map { $0.map(Optional.some) } ?? [nil]
-    let trainingSizes: [Int?] = trainExamples.map { $0.map(Optional.some) } ?? [nil]
-    let axes = [
-      sizes.count, activation.count, batches.count, trainingSizes.count, seed.count, lambda.count,
-      lr.count,
-    ]
-    let count = axes.reduce(1.0) { $0 * Double($1) }  // in Double: it cannot overflow
+    let axes = try axes()
+    let count = axes.reduce(1.0) { $0 * Double($1.count) }  // in Double: it cannot overflow
     guard count <= Double(Self.maximumRuns) else {
       throw TrainingError.invalidOption(
-        "the sweep has \(axes.map(String.init).joined(separator: " × ")) = \(String(format: "%.0f", count))"
+        "the sweep has \(axes.map { String($0.count) }.joined(separator: " × ")) = \(String(format: "%.0f", count))"
           + " runs; one sweep may have at most \(Self.maximumRuns)")
     }
-    var plans: [TrainingPlan] = []
-    plans.reserveCapacity(Int(count))
-    for layerSizes in sizes {
-      for activation in activation {
-        for batch in batches {
-          for train in trainingSizes {
-            for seed in seed {
-              for lambda in lambda {
-                for lr in lr {
-                  let plan = TrainingPlan(
-                    layers: layerSizes, activation: activation, cost: cost, learningRate: lr,
-                    lambda: lambda,
-                    epochs: epochs, batchSize: batch, seed: seed, validationFraction: validation,
-                    trainExamples: train, snapshotEvery: snapshotEvery, scaling: scale,
-                    gradientChecks: checks,
-                    patience: patience)
-                  try plan.validate()
-                  plans.append(plan)
-                }
-              }
-            }
-          }
-        }
-      }
+    var plans = [base]
+    for axis in axes {
+      plans = plans.flatMap { plan in (0..<axis.count).map { axis.setting(plan, $0) } }
     }
+    for plan in plans { try plan.validate() }
     return plans
+  }
+
+  /// The one run of a spec whose axes hold one value each: what `nnlab train` trains.
+  /// - Throws: `TrainingError.invalidValue` naming an axis given more than one value.
+  public func plan() throws -> TrainingPlan {
+    if let axis = try axes().first(where: { $0.count > 1 }) {
+      throw TrainingError.invalid(axis.key, " takes one value, got \(axis.count)")
+    }
+    return try plans()[0]
+  }
+}
+
+/// One axis of a sweep's grid: its key, how many values it has, and how its i-th value sets a
+/// plan (an axis not given has one value, the plan's own).
+struct Axis {
+  let key: SweepSpec.CodingKeys
+  let count: Int
+  private let set: (inout TrainingPlan, Int) -> Void
+
+  init<Value>(
+    _ key: SweepSpec.CodingKeys, _ values: [Value]?,
+    _ set: @escaping (inout TrainingPlan, Value) -> Void
+  ) {
+    self.key = key
+    count = values?.count ?? 1
+    self.set = { plan, index in values.map { set(&plan, $0[index]) } }
+  }
+
+  /// `plan` with the axis's `index`-th value.
+  func setting(_ plan: TrainingPlan, _ index: Int) -> TrainingPlan {
+    var copy = plan
+    set(&copy, index)
+    return copy
+  }
+}
+
+/// Reads the texts given for the fields (as a command line or a file gives them) into values,
+/// naming the field in its errors.
+struct FieldReader {
+  let text: (SweepSpec.CodingKeys) throws -> [String]?
+
+  /// The comma-separated items, trimmed.
+  func items(_ key: SweepSpec.CodingKeys) throws -> [String]? {
+    guard let values = try text(key) else { return nil }
+    let items = values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+      .map { $0.trimmingCharacters(in: .whitespaces) }
+    guard !items.isEmpty, !items.contains("") else {
+      throw TrainingError.invalid(key, " needs a value for each comma-separated item")
+    }
+    return items
+  }
+
+  func one(_ key: SweepSpec.CodingKeys) throws -> String? {
+    guard let list = try items(key) else { return nil }
+    guard list.count == 1 else {
+      throw TrainingError.invalid(key, " takes one value, got \(list.count)")
+    }
+    return list[0]
+  }
+
+  func list<T>(_ key: SweepSpec.CodingKeys, _ convert: (String) -> T?) throws -> [T]? {
+    try items(key)?.map { try Self.converted($0, key, convert) }
+  }
+
+  func single<T>(_ key: SweepSpec.CodingKeys, _ convert: (String) -> T?) throws -> T? {
+    try one(key).map { try Self.converted($0, key, convert) }
+  }
+
+  /// Names of a list of choices (`sigmoid,relu`), the valid names in the error.
+  func choices<T: CaseIterable & RawRepresentable<String>>(
+    _ key: SweepSpec.CodingKeys, _ type: T.Type
+  ) throws -> [T]? {
+    try items(key)?.map { try Self.chosen($0, key, type) }
+  }
+
+  func choice<T: CaseIterable & RawRepresentable<String>>(
+    _ key: SweepSpec.CodingKeys, _ type: T.Type
+  ) throws -> T? {
+    try one(key).map { try Self.chosen($0, key, type) }
+  }
+
+  /// Numbers: `0,0.1,1`, `log:a:b:n` or `course` (see `SweepSpec.numbers`).
+  func numbers(_ key: SweepSpec.CodingKeys) throws -> [Double]? {
+    try text(key)?.flatMap { try SweepSpec.numbers($0, key: key) }
+  }
+
+  /// A whole number, written as one (`100`) or as a number with no fraction (`1e2`, `100.0`).
+  static func whole(_ text: String) -> Int? {
+    Int(text) ?? Double(text).flatMap { $0.rounded() == $0 ? Int(exactly: $0) : nil }
+  }
+
+  /// A seed: a whole number from 0 to 2^64 − 1.
+  static func seed(_ text: String) -> UInt64? {
+    UInt64(text) ?? whole(text).flatMap(UInt64.init(exactly:))
+  }
+
+  private static func converted<T>(
+    _ item: String, _ key: SweepSpec.CodingKeys, _ convert: (String) -> T?
+  ) throws -> T {
+    guard let value = convert(item) else {
+      throw TrainingError.invalid(key, ": '\(item)' is not a valid value")
+    }
+    return value
+  }
+
+  private static func chosen<T: CaseIterable & RawRepresentable<String>>(
+    _ item: String, _ key: SweepSpec.CodingKeys, _ type: T.Type
+  ) throws -> T {
+    guard let value = T(rawValue: item) else {
+      throw TrainingError.invalid(
+        key,
+        ": '\(item)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+    }
+    return value
   }
 }
 

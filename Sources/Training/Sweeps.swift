@@ -14,22 +14,21 @@ public enum Sweeps {
     let dataset = try source.load()
     let last = LastData()
     return try plans.map { plan in
-      Runner.runSpec(
-        try Runner.prepare(plan, on: source, dataset: dataset, reusing: last),
-        provenance: provenance)
+      try Runner.prepare(plan, on: source, dataset: dataset, reusing: last)
+        .runSpec(provenance: provenance)
     }
   }
 
   /// Queues the runs of `spec` as one sweep, in one transaction.
   public static func queue(
-    _ spec: SweepSpec, runs: [RunSpec], in database: RunDatabase
+    _ spec: SweepSpec, runs: [RunSpec], in database: any RunStore
   ) throws -> (Sweep, [Run]) {
     try database.createSweep(name: spec.name, spec: JSONText.encode(spec), runs: runs)
   }
 
   /// Puts a sweep's stopped runs back in the queue: `interrupted` and `failed` ones, and
   /// `running` ones whose process is gone. Returns their ids.
-  public static func requeue(_ sweep: Int64, in database: RunDatabase) throws -> [Int64] {
+  public static func requeue(_ sweep: Int64, in database: any RunStore) throws -> [Int64] {
     try database.interruptStaleRuns()
     let stopped = try database.runs(RunQuery(sweep: sweep, statuses: [.interrupted, .failed]))
     return try database.requeueRuns(stopped.map(\.id))
@@ -40,7 +39,7 @@ public enum Sweeps {
   /// until none is left or `shouldStop` says so. A run whose process is gone (`staleRuns`) is
   /// not waited for. The sweep's summary then counts what those processes trained.
   public static func awaitOtherWorkers(
-    of sweep: Int64, in database: RunDatabase, interval: TimeInterval = 0.2,
+    of sweep: Int64, in database: any RunStore, interval: TimeInterval = 0.2,
     shouldStop: () -> Bool, poll: () -> Void = {}
   ) throws {
     while !shouldStop() {

@@ -18,7 +18,7 @@ public struct TrainedModel: Sendable {
   /// - Throws: `TrainingError.notFound` when there is no snapshot at that epoch,
   ///   `TrainingError.invalidInput` when the run's stored scaling, features or outputs are
   ///   unreadable, `TrackingError.runNotFound`.
-  public static func load(run id: Int64, epoch: Int? = nil, from database: RunDatabase) throws
+  public static func load(run id: Int64, epoch: Int? = nil, from database: any RunStore) throws
     -> TrainedModel
   {
     let run = try database.run(id)
@@ -49,7 +49,7 @@ public struct TrainedModel: Sendable {
   }
 
   /// The error for a missing snapshot, listing the epochs that have one.
-  public static func noSnapshot(of id: Int64, at epoch: Int?, in database: RunDatabase) throws
+  public static func noSnapshot(of id: Int64, at epoch: Int?, in database: any RunStore) throws
     -> TrainingError
   {
     let epochs = try database.snapshotEpochs(of: id)

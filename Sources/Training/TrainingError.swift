@@ -1,9 +1,11 @@
 /// A training plan or a stored run that cannot be trained, in one line.
 public enum TrainingError: Error, Equatable, CustomStringConvertible {
-  /// A hyperparameter outside its range, named as the command line names it.
+  /// A spec that cannot be a sweep (an unknown key in a file, too many runs).
   case invalidOption(String)
-  /// Layer sizes that do not fit the data.
-  case mismatch(String)
+  /// A hyperparameter's value that a run cannot have: its key, as a sweep file names it, and
+  /// the problem, which follows the key ("lr" " must be …", "lr" ": 'x' is not a number"). The
+  /// command line names the option instead (`--lr must be …`).
+  case invalidValue(key: String, problem: String)
   /// An input file that does not fit the plan (init weights of the wrong shape).
   case invalidInput(String)
   /// A run that cannot be resumed as asked.
@@ -13,9 +15,15 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .invalidOption(let message), .mismatch(let message), .invalidInput(let message),
-      .cannotResume(let message), .notFound(let message):
+    case .invalidOption(let message), .invalidInput(let message), .cannotResume(let message),
+      .notFound(let message):
       message
+    case .invalidValue(let key, let problem): key + problem
     }
+  }
+
+  /// A hyperparameter's `problem`, after its key.
+  static func invalid(_ key: SweepSpec.CodingKeys, _ problem: String) -> TrainingError {
+    .invalidValue(key: key.rawValue, problem: problem)
   }
 }

@@ -47,10 +47,15 @@ extension DatasetError {
 extension TrainingError {
   var exitCode: ExitCode {
     switch self {
-    case .invalidOption, .mismatch: .usage
+    case .invalidOption, .invalidValue: .usage
     case .invalidInput, .cannotResume: .badData
     case .notFound: .missingInput
     }
+  }
+
+  /// The error as the command line says it: a hyperparameter named as its option, `--lr`.
+  var message: String {
+    if case .invalidValue(let key, let problem) = self { "--\(key)\(problem)" } else { description }
   }
 }
 

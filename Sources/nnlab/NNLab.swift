@@ -50,7 +50,7 @@ struct NNLab: ParsableCommand {
     } catch let error as DatasetError {
       exit(printing: error.description, code: error.exitCode)
     } catch let error as TrainingError {
-      exit(printing: error.description, code: error.exitCode)
+      exit(printing: error.message, code: error.exitCode)
     } catch let error as ReportError {
       exit(printing: error.description, code: error.exitCode)
     } catch {

@@ -69,13 +69,13 @@ struct DatabaseOptions: ParsableArguments {
     }
   }
 
-  /// Opens the database; see `RunDatabase.open(path:access:as:)`.
-  func open(_ access: RunDatabase.Access = .readWrite) throws -> RunDatabase {
-    try RunDatabase.open(path: path, access: access)
+  /// Opens the database; see `RunStores.open`.
+  func open(_ access: DatabaseAccess = .readWrite) throws -> any RunStore {
+    try RunStores.open(path, access: access)
   }
 
   /// Opens the database read-only for the report catalog, which needs the current schema.
-  func openForReports() throws -> RunDatabase {
+  func openForReports() throws -> any RunStore {
     let store = try open(.readOnly)
     try store.requireCurrentSchema()
     return store

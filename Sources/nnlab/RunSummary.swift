@@ -40,21 +40,38 @@ struct RunSummary {
   /// The summary as JSON; with the report of the run that just trained, also its wall time
   /// (`seconds`) and the part of it spent recording (`recordingSeconds`).
   func json(of report: Runner.Report? = nil) -> String {
-    var object: [String: Any?] = [
-      "id": run.id, "status": run.status.rawValue, "layers": run.spec.layers,
-      "epochs": run.spec.epochs,
-      "lastEpoch": run.lastEpoch, "cost": run.finalCost, "trainError": run.finalTrainError,
-      "validationError": run.finalValidationError, "trainAccuracy": run.finalTrainAccuracy,
-      "validationAccuracy": run.finalValidationAccuracy, "bestEpoch": run.bestEpoch,
-      "bestValidationError": run.bestValidationError, "error": run.error,
-      "stoppedEarly": run.stoppedEarly,
-    ]
-    if let report {
-      object["seconds"] = report.seconds
-      object["recordingSeconds"] = report.storageSeconds
+    JSONText.encode(Figures(run: run, report: report))
+  }
+
+  /// What `--json` prints: the run's figures, null where it has none.
+  struct Figures: Encodable {
+    let run: Run
+    let report: Runner.Report?
+
+    private enum CodingKeys: String, CodingKey {
+      case id, status, layers, epochs, lastEpoch, cost, trainError, validationError
+      case trainAccuracy, validationAccuracy, bestEpoch, bestValidationError, error, stoppedEarly
+      case seconds, recordingSeconds
     }
-    let data = try? JSONSerialization.data(
-      withJSONObject: object.mapValues { $0 ?? NSNull() }, options: [.sortedKeys])
-    return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+
+    func encode(to encoder: any Encoder) throws {
+      var json = encoder.container(keyedBy: CodingKeys.self)
+      try json.encode(run.id, forKey: .id)
+      try json.encode(run.status, forKey: .status)
+      try json.encode(run.spec.layers, forKey: .layers)
+      try json.encode(run.spec.epochs, forKey: .epochs)
+      try json.encode(run.lastEpoch, forKey: .lastEpoch)
+      try json.encode(run.finalCost, forKey: .cost)
+      try json.encode(run.finalTrainError, forKey: .trainError)
+      try json.encode(run.finalValidationError, forKey: .validationError)
+      try json.encode(run.finalTrainAccuracy, forKey: .trainAccuracy)
+      try json.encode(run.finalValidationAccuracy, forKey: .validationAccuracy)
+      try json.encode(run.bestEpoch, forKey: .bestEpoch)
+      try json.encode(run.bestValidationError, forKey: .bestValidationError)
+      try json.encode(run.error, forKey: .error)
+      try json.encode(run.stoppedEarly, forKey: .stoppedEarly)
+      try json.encodeIfPresent(report?.seconds, forKey: .seconds)
+      try json.encodeIfPresent(report?.storageSeconds, forKey: .recordingSeconds)
+    }
   }
 }

@@ -31,15 +31,15 @@ struct SparedFiles {
 
   /// Spares the database of `store` (and its companions), the CSV files its runs were trained
   /// on, and `inputs`, the data files the command reads.
-  init(_ store: RunDatabase, inputs: [String] = []) throws {
+  init(_ store: any RunStore, inputs: [String] = []) throws {
     try self.init(database: store.path, runs: store, inputs: inputs)
   }
 
   /// Spares the database at `database` (and its companions), the CSV files the runs of `runs`
   /// were trained on, and `inputs`.
-  init(database: String?, runs: RunDatabase? = nil, inputs: [String] = []) throws {
+  init(database: String?, runs: (any RunStore)? = nil, inputs: [String] = []) throws {
     if let database {
-      for name in Set([database, Self.resolvingLinks(database)]) {
+      for name in Set([database, RunDatabase.resolvingLinks(database)]) {
         spare(name, as: "the database")
         for companion in SQLiteFile.companions {
           spare(name + companion.suffix, as: "the database's \(companion.role)")
@@ -85,12 +85,5 @@ struct SparedFiles {
     guard let resolved = realpath(folder, nil) else { return url.standardizedFileURL.path }
     defer { free(resolved) }
     return (String(cString: resolved) as NSString).appendingPathComponent(url.lastPathComponent)
-  }
-
-  /// `path` with every link resolved, or `path` itself when it does not exist.
-  private static func resolvingLinks(_ path: String) -> String {
-    guard let resolved = realpath(path, nil) else { return path }
-    defer { free(resolved) }
-    return String(cString: resolved)
   }
 }

@@ -4,12 +4,22 @@ import Datasets
 import Foundation
 import Training
 
-extension ScalingMethod: ExpressibleByArgument {}
-
-/// The options that describe a run: data, network, descent, recording (docs/cli.md, "train").
+/// The options that describe a run (docs/cli.md, "train"), shared by `train` (one value each)
+/// and `sweep` (a list for an axis: see its discussion). Each is read by `SweepSpec`, as a sweep
+/// file's key of the same name.
 struct TrainingOptions: ParsableArguments {
-  @Option(help: "Built-in data (glyphs, xor, spirals) or a CSV file with a header row.")
-  var data = "glyphs"
+  private static let defaults = TrainingPlan.defaults
+
+  /// The valid names of an option's values, for its help.
+  private static func names<T: CaseIterable & RawRepresentable<String>>(_ type: T.Type) -> String {
+    T.allCases.map(\.rawValue).joined(separator: ", ")
+  }
+
+  @Option(
+    help:
+      "Built-in data (\(names(BuiltInDataset.self))) or a CSV file with a header row (default: \(SweepSpec().data))."
+  )
+  var data: String?
 
   @Option(help: "The CSV column of class labels, one-hot encoded (default: the last column).")
   var label: String?
@@ -25,141 +35,146 @@ struct TrainingOptions: ParsableArguments {
   var features: String?
 
   @Option(
-    name: .customLong("examples"),
     parsing: .unconditional, help: "How many examples a built-in dataset draws (glyphs: 5000).")
-  var exampleCount: Int?
+  var examples: String?
 
   @Option(
     parsing: .unconditional,
-    help: "The seed a built-in dataset is drawn with (default: 1, the same for every run).")
-  var dataSeed: UInt64?
+    help:
+      "The seed a built-in dataset is drawn with (default: \(DataSource.defaultDataSeed), the same for every run)."
+  )
+  var dataSeed: String?
 
-  @Option(help: "The layer sizes s1-s2-…-sL (must fit the data).", transform: parseArchitecture)
-  var layers: Architecture?
+  @Option(help: "The layer sizes s1-s2-…-sL (must fit the data).")
+  var layers: String?
 
   @Option(
     help: ArgumentHelp(
-      "Hidden layer sizes; input and output sizes come from the data.", valueName: "25[,25…]"))
+      "Hidden layer sizes; input and output sizes come from the data (default: \(defaults.layers.hiddenSizes.map { $0.map(String.init).joined(separator: ",") } ?? "none")).",
+      valueName: "25[,25…]"))
   var hidden: String?
 
-  @Option(help: "Activation of the hidden layers (the output layer is the sigmoid).")
-  var activation: Activation = .sigmoid
+  @Option(
+    help:
+      "Activation of the hidden layers, \(names(Activation.self)) (the output layer is the sigmoid; default: \(defaults.activation.rawValue))."
+  )
+  var activation: String?
 
-  @Option(help: "Cost function.")
-  var cost: Cost = .crossEntropy
-
-  @Option(name: .customLong("lr"), parsing: .unconditional, help: "Learning rate α > 0.")
-  var learningRate: Double = 1
+  @Option(help: "Cost function, \(names(Cost.self)) (default: \(defaults.cost.rawValue)).")
+  var cost: String?
 
   @Option(
-    name: .customLong("lambda"), parsing: .unconditional, help: "Regularization strength λ ≥ 0.")
-  var lambda: Double = 1
-
-  @Option(parsing: .unconditional, help: "Epochs E: rows 0…E are recorded.")
-  var epochs: Int = 100
-
-  @Option(parsing: .unconditional, help: "Mini-batch size (default: full-batch gradient descent).")
-  var batchSize: Int?
-
-  @Option(
-    parsing: .unconditional, help: "The share of examples held out for validation, in [0, 1).")
-  var validation: Double = 0.2
-
-  @Option(parsing: .unconditional, help: "Train on the first N training examples only.")
-  var trainExamples: Int?
-
-  @Option(help: "Feature scaling, fitted on the training split.")
-  var scale: ScalingMethod = .standard
+    name: .customLong("lr"), parsing: .unconditional,
+    help: "Learning rate α > 0 (default: \(defaults.learningRate)).")
+  var learningRate: String?
 
   @Option(
     parsing: .unconditional,
-    help: "Seed of the initial weights, the split and the mini-batch order.")
-  var seed: UInt64 = 1
+    help: "Regularization strength λ ≥ 0 (default: \(defaults.lambda)).")
+  var lambda: String?
 
   @Option(
-    help: ArgumentHelp("Weights to start from (JSON {\"theta\": [Θ1, …]}).", valueName: "file.json")
+    parsing: .unconditional, help: "Epochs E: rows 0…E are recorded (default: \(defaults.epochs)).")
+  var epochs: String?
+
+  @Option(
+    parsing: .unconditional,
+    help: "Mini-batch size (default: full-batch gradient descent).")
+  var batchSize: String?
+
+  @Option(
+    parsing: .unconditional,
+    help:
+      "The share of examples held out for validation, in [0, 1) (default: \(defaults.validationFraction))."
   )
-  var initWeights: String?
+  var validation: String?
+
+  @Option(parsing: .unconditional, help: "Train on the first N training examples only.")
+  var trainExamples: String?
 
   @Option(
-    parsing: .unconditional, help: "Snapshot the weights every N epochs (epochs 0 and E always).")
-  var snapshotEvery: Int = 1
+    help:
+      "Feature scaling, fitted on the training split: \(names(ScalingMethod.self)) (default: \(defaults.scaling.rawValue))."
+  )
+  var scale: String?
+
+  @Option(
+    parsing: .unconditional,
+    help:
+      "Seed of the initial weights, the split and the mini-batch order (default: \(defaults.seed))."
+  )
+  var seed: String?
+
+  @Option(
+    parsing: .unconditional,
+    help:
+      "Snapshot the weights every N epochs; epochs 0 and E always (default: \(defaults.snapshotEvery))."
+  )
+  var snapshotEvery: String?
 
   @Option(
     parsing: .unconditional,
     help:
       "Check the gradient numerically every N epochs; 0: never (default: once, before training).")
-  var gradcheckEvery: Int?
+  var gradcheckEvery: String?
 
   @Option(
     parsing: .unconditional, help: "Stop once the validation error has not improved for N epochs.")
-  var patience: Int?
+  var patience: String?
 
-  func validate() throws {
+  /// The options given, by sweep field.
+  var given: [SweepSpec.CodingKeys: String] {
+    let all: [SweepSpec.CodingKeys: String?] = [
+      .data: data, .label: label, .targets: targets, .features: features, .examples: examples,
+      .dataSeed: dataSeed, .layers: layers, .hidden: hidden, .activation: activation, .cost: cost,
+      .lr: learningRate, .lambda: lambda, .epochs: epochs, .batchSize: batchSize,
+      .validation: validation, .trainExamples: trainExamples, .scale: scale, .seed: seed,
+      .snapshotEvery: snapshotEvery, .gradcheckEvery: gradcheckEvery, .patience: patience,
+    ]
+    return all.compactMapValues { $0 }
+  }
+
+  /// `spec` with the options given (and a sweep's `name`) set over it.
+  /// - Throws: `ValidationError` naming the option.
+  func spec(over spec: SweepSpec = SweepSpec(), name: String? = nil) throws -> SweepSpec {
+    var spec = spec
+    var given = self.given
+    given[.name] = name
+    try Self.naming { try spec.set { key in given[key].map { [$0] } } }
+    return spec
+  }
+
+  /// `body`, its `TrainingError` a `ValidationError` that names the option (`--lr must be …`).
+  static func naming<T>(_ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as TrainingError {
+      throw ValidationError(error.message)
+    }
+  }
+
+  /// The one run these options describe (`nnlab train`): each axis takes one value here, and
+  /// the data options must fit the data named.
+  func oneRun() throws -> (plan: TrainingPlan, source: DataSource) {
     if layers != nil && hidden != nil {
       throw ValidationError("give --layers or --hidden, not both")
     }
-    try TrainingOptions.validate(exampleCount: exampleCount)
     if label != nil && targets != nil {
       throw ValidationError("give --label or --targets, not both")
     }
-    if let targets, targets.split(separator: ",").isEmpty {
-      throw ValidationError("--targets needs the names of target columns, comma-separated")
-    }
-    if BuiltInDataset(rawValue: data) != nil {
+    let spec = try spec()
+    try Self.validate(exampleCount: spec.examples)
+    if BuiltInDataset(rawValue: spec.data) != nil {
       if let option = [("--label", label), ("--targets", targets), ("--features", features)].first(
         where: { $0.1 != nil })
       {
-        throw ValidationError("\(option.0) is for CSV files; --data \(data) is built in")
+        throw ValidationError("\(option.0) is for CSV files; --data \(spec.data) is built in")
       }
-    } else if exampleCount != nil || dataSeed != nil {
+    } else if examples != nil || dataSeed != nil {
       throw ValidationError(
-        "--examples and --data-seed are for the built-in datasets, not --data \(data)")
+        "--examples and --data-seed are for the built-in datasets, not --data \(spec.data)")
     }
-    do {
-      try plan().validate()
-    } catch let error as TrainingError {
-      throw ValidationError(error.description)
-    }
-  }
-
-  /// The hyperparameters these options name.
-  func plan() throws -> TrainingPlan {
-    let sizes: LayerSizes
-    if let layers {
-      sizes = .architecture(layers)
-    } else {
-      let parts = (hidden ?? "25").split(separator: ",", omittingEmptySubsequences: false)
-      let numbers = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
-      guard numbers.count == parts.count, numbers.allSatisfy({ $0 >= 1 }) else {
-        throw ValidationError(
-          "--hidden takes unit counts such as 25 or 25,25, got '\(hidden ?? "")'")
-      }
-      sizes = .hidden(numbers)
-    }
-    let checks: GradientCheckPolicy
-    switch gradcheckEvery {
-    case nil: checks = .once
-    case 0: checks = .never
-    case let n?: checks = .every(n)
-    }
-    return TrainingPlan(
-      layers: sizes, activation: activation, cost: cost, learningRate: learningRate, lambda: lambda,
-      epochs: epochs,
-      batchSize: batchSize, seed: seed, validationFraction: validation,
-      trainExamples: trainExamples,
-      snapshotEvery: snapshotEvery, scaling: scale, gradientChecks: checks, patience: patience)
-  }
-
-  /// Where the data comes from.
-  var source: DataSource {
-    let list = { (text: String?) in
-      text.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-    return DataSource.named(
-      data, examples: exampleCount,
-      columns: CSVColumns(label: label, targets: list(targets), features: list(features)),
-      dataSeed: dataSeed ?? DataSource.defaultDataSeed)
+    return (try Self.naming { try spec.plan() }, spec.source)
   }
 
   /// `--examples` is at least 1; whether that many fit in memory is checked before they are

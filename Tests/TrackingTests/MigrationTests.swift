@@ -79,6 +79,7 @@ struct MigrationTests {
   /// opens, upgrades to the current schema and keeps its data.
   @Test(arguments: [
     "schema-0001.sqlite", "schema-0003.sqlite", "schema-0004.sqlite", "schema-0005.sqlite",
+    "schema-0006.sqlite",
   ])
   func releasedSchemasUpgrade(fixture: String) throws {
     let source = TrackingSupport.packageRoot.appendingPathComponent(
@@ -100,6 +101,19 @@ struct MigrationTests {
     #expect(try database.epochs(of: runs[0].id).count == 3)
     #expect(try database.snapshotEpochs(of: runs[0].id) == [0, 2])
     #expect(try database.snapshot(of: runs[0].id, atOrBefore: 1).first?.values().first == -0.5)
+    // 0006's view reads the runs recorded before it as `Run` does.
+    let summary = try database.select(
+      "SELECT measured_on, final_error, best_error FROM run_summary ORDER BY run_id")
+    #expect(
+      summary.rows
+        == runs.map {
+          [
+            $0.measuredOn.map { .text($0.rawValue) } ?? .null,
+            $0.finalError.map(SQLValue.real) ?? .null,
+            $0.bestError.map(SQLValue.real) ?? .null,
+          ]
+        })
+    #expect(runs[0].measuredOn == .validation && runs[1].measuredOn == nil)
     #expect(try database.check().isEmpty)
   }
 

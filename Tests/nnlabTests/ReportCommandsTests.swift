@@ -78,7 +78,8 @@ import Tracking
     #expect(
       refused.standardError
         == "error: \(db) was written by an older nnlab (migrations 0004_best_train_error,"
-        + " 0005_no_summary_indexes not applied); upgrade it with 'nnlab db migrate --db \(db)'\n")
+        + " 0005_no_summary_indexes, 0006_run_summary not applied); upgrade it with"
+        + " 'nnlab db migrate --db \(db)'\n")
     #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     #expect(try run(["db", "migrate"], db: db).status == 0)
     #expect(try run(["runs", "--csv"], db: db).standardOutput.contains(",finished,"))

@@ -33,6 +33,83 @@ struct SweepCommandTests {
     #expect(try store.sweep(1)?.spec.contains(#""lambda":[0,0.1,1]"#) == true)
   }
 
+  /// `train` is a sweep of one point: the same options record the same run, whichever command
+  /// is given them — every hyperparameter column, every epoch row, check and snapshot, bit for
+  /// bit (all but the epochs' wall times).
+  @Test func trainAndAOnePointSweepRecordTheSameRun() throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("one.sqlite").path
+    let options = [
+      "--data", "spirals", "--examples", "90", "--data-seed", "3", "--hidden", "5,4",
+      "--activation", "tanh", "--cost", "mse", "--lr", "0.7", "--lambda", "0.01", "--epochs",
+      "14", "--batch-size", "16", "--validation", "0.25", "--train-examples", "50", "--scale",
+      "minmax", "--seed", "7", "--snapshot-every", "3", "--gradcheck-every", "5", "--patience",
+      "3",
+    ]
+    let train = try CommandRunner.run(["train"] + options + ["--db", db, "--quiet"])
+    #expect(train.status == 0, "\(train.standardError)")
+    let sweep = try CommandRunner.run(
+      ["sweep"] + options + ["--workers", "1", "--db", db, "--quiet"])
+    #expect(sweep.status == 0, "\(sweep.standardError)")
+    let store = try RunDatabase.open(path: db, access: .readOnly)
+    let runs = try store.runs().sorted { $0.id < $1.id }
+    try #require(runs.count == 2 && runs[0].spec.sweepId == nil && runs[1].spec.sweepId == 1)
+    let (trained, swept) = (runs[0], runs[1])
+    func columns(_ run: Run) -> RunSpec {
+      var spec = run.spec
+      (spec.sweepId, spec.commandLine) = (nil, nil)
+      return spec
+    }
+    #expect(columns(trained) == columns(swept))
+    // Patience stops the run before its 14 epochs, so the worker must have read it back too.
+    let last = try #require(trained.lastEpoch)
+    #expect(trained.stoppedEarly && last < 14)
+    #expect(trained.status == swept.status && trained.stoppedEarly == swept.stoppedEarly)
+    #expect((trained.lastEpoch, trained.bestEpoch) == (swept.lastEpoch, swept.bestEpoch))
+    func epochs(_ run: Run) throws -> [[Double?]] {
+      try store.epochs(of: run.id).map {
+        [
+          Double($0.epoch), $0.cost, $0.trainError, $0.validationError, $0.trainAccuracy,
+          $0.validationAccuracy, $0.gradientNorm,
+        ]
+      }
+    }
+    #expect(try epochs(trained).count == last + 1)
+    #expect(try epochs(trained) == epochs(swept))
+    func layers(_ run: Run) throws -> [[Double?]] {
+      try store.layerEpochs(of: run.id).map {
+        [
+          Double($0.epoch), Double($0.layer), $0.gradientNorm, $0.weightNorm, $0.updateRatio,
+          $0.saturation,
+        ]
+      }
+    }
+    #expect(try layers(trained) == layers(swept))
+    func checks(_ run: Run) throws -> [[Double]] {
+      try store.gradientChecks(of: run.id).map {
+        [Double($0.epoch), Double($0.layer), $0.maxAbsDifference, $0.relativeDifference]
+      }
+    }
+    #expect(
+      try Set(checks(trained).map { Int($0[0]) }) == Set(stride(from: 0, through: last, by: 5)))
+    #expect(try checks(trained) == checks(swept))
+    #expect(
+      try Set(store.snapshotEpochs(of: trained.id))
+        == Set(Array(stride(from: 0, through: last, by: 3)) + [last]))
+    #expect(try store.snapshotEpochs(of: trained.id) == store.snapshotEpochs(of: swept.id))
+    for epoch in try store.snapshotEpochs(of: trained.id) {
+      let (a, b) = (
+        try store.snapshot(of: trained.id, atOrBefore: epoch),
+        try store.snapshot(of: swept.id, atOrBefore: epoch)
+      )
+      #expect(
+        a.map { [$0.epoch, $0.layer, $0.rows, $0.cols] }
+          == b.map { [$0.epoch, $0.layer, $0.rows, $0.cols] })
+      #expect(a.map(\.data) == b.map(\.data))
+    }
+  }
+
   @Test func manyWorkersOverManyRunsNeverReportALock() throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }

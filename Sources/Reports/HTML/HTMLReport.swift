@@ -13,28 +13,23 @@ public struct HTMLReport {
     case runs([Int64])
   }
 
-  let store: RunDatabase
+  let store: any RunStore
   let runs: [Run]
   let sweep: Sweep?
-  /// The finished runs, the best first: by final validation error (train error without a
-  /// validation split).
+  /// The finished runs, the best first (`Run.ranked`): by final error.
   let ranked: [Run]
 
-  private init(store: RunDatabase, runs: [Run], sweep: Sweep?) {
+  private init(store: any RunStore, runs: [Run], sweep: Sweep?) {
     self.store = store
     self.runs = runs
     self.sweep = sweep
-    ranked = runs.compactMap { run in
-      run.status == .finished
-        ? (run.finalValidationError ?? run.finalTrainError).map { (run, $0) } : nil
-    }
-    .sorted { $0.1 < $1.1 }.map(\.0)
+    ranked = Run.ranked(runs)
   }
 
   /// The report of `selection` in `store`, as an HTML document.
   /// - Throws: `TrackingError.sweepNotFound` / `.runNotFound`, `ReportError.nothingToReport`
   ///   for a database without a sweep; what reading the database throws.
-  public static func html(of selection: Selection, in store: RunDatabase) throws -> String {
+  public static func html(of selection: Selection, in store: any RunStore) throws -> String {
     let report: HTMLReport
     switch selection {
     case .sweep(let id):

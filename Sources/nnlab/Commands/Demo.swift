@@ -41,7 +41,7 @@ struct Demo: ParsableCommand {
 
   func run() throws {
     try SweepCommand.parse(sweepArguments).run()
-    let store = try RunDatabase.open(path: path, access: .readOnly)
+    let store = try RunStores.open(path, access: .readOnly)
     let latest = try store.sweep().map(\.id)
     let curve = try Report.named("validation-curve").run(
       on: store, arguments: latest.map { ["sweep": String($0)] } ?? [:])

@@ -55,16 +55,11 @@ struct Evaluate: ParsableCommand {
       options.data, label: label, examples: options.exampleCount, dataSeed: options.dataSeed)
     let evaluation = try model.evaluate(on: dataset)
     if json {
-      let object: [String: Any] = [
-        "run": model.run.id, "epoch": model.epoch, "data": dataset.name,
-        "examples": evaluation.examples,
-        "cost": evaluation.cost, "accuracy": evaluation.accuracy ?? NSNull(),
-        "confusion": evaluation.confusion ?? NSNull(), "classes": model.outputs.names,
-      ]
       print(
-        String(
-          decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-          as: UTF8.self))
+        JSONText.encode(
+          Figures(
+            run: model.run.id, epoch: model.epoch, data: dataset.name,
+            classes: model.outputs.names, evaluation: evaluation)))
       return
     }
     print(
@@ -111,6 +106,34 @@ struct Predict: ParsableCommand {
           model.outputs.areClasses ? [SQLValue.text(names[outputs.argmax(row: i)])] : []
         try row(predicted + outputs.row(i).map(SQLValue.real))
       }
+    }
+  }
+}
+
+extension Evaluate {
+  /// What `--json` prints: the run, epoch and data evaluated, and the figures (accuracy and
+  /// confusion null for outputs that are not classes).
+  struct Figures: Encodable {
+    let run: Int64
+    let epoch: Int
+    let data: String
+    let classes: [String]
+    let evaluation: TrainedModel.Evaluation
+
+    private enum CodingKeys: String, CodingKey {
+      case run, epoch, data, examples, cost, accuracy, confusion, classes
+    }
+
+    func encode(to encoder: any Encoder) throws {
+      var json = encoder.container(keyedBy: CodingKeys.self)
+      try json.encode(run, forKey: .run)
+      try json.encode(epoch, forKey: .epoch)
+      try json.encode(data, forKey: .data)
+      try json.encode(evaluation.examples, forKey: .examples)
+      try json.encode(evaluation.cost, forKey: .cost)
+      try json.encode(evaluation.accuracy, forKey: .accuracy)
+      try json.encode(evaluation.confusion, forKey: .confusion)
+      try json.encode(classes, forKey: .classes)
     }
   }
 }

@@ -39,7 +39,7 @@ struct Export: ParsableCommand {
     }
 
     /// The database, with the run or sweep checked to exist.
-    func open() throws -> RunDatabase {
+    func open() throws -> any RunStore {
       let store = try database.open(.readOnly)
       if let runID { _ = try store.run(runID) }
       if let sweep { _ = try store.existingSweep(sweep) }
@@ -128,20 +128,33 @@ struct Export: ParsableCommand {
           }
         }
       case .json:
-        let files = try networks.map {
-          String(decoding: try $0.network.weightsJSON(), as: UTF8.self)
-        }
+        // One run: its weights file; a sweep: a list of its runs' weights, a run a line.
         let text =
           selection.runID != nil
-          ? files.joined() + "\n"
+          ? try networks.map { String(decoding: try $0.network.weightsJSON(), as: UTF8.self) }
+            .joined() + "\n"
           : "["
-            + zip(networks, files).map {
-              "\n  {\"run_id\": \($0.run), \"epoch\": \($0.epoch), \"weights\": \($1)}"
-            }
+            + (try networks.map {
+              "\n  "
+                + JSONText.encode(
+                  RunWeights(run: $0.run, epoch: $0.epoch, weights: try $0.network.weightsFile()))
+            })
             .joined(separator: ",") + "\n]\n"
         try Output.write(text, to: selection.output, sparing: try SparedFiles(store))
       }
     }
+  }
+}
+
+/// One run's weights in a sweep's weights export: `{"run_id": …, "epoch": …, "weights": {"theta": …}}`.
+private struct RunWeights: Encodable {
+  let run: Int64
+  let epoch: Int
+  let weights: Network.WeightsFile
+
+  private enum CodingKeys: String, CodingKey {
+    case run = "run_id"
+    case epoch, weights
   }
 }
 

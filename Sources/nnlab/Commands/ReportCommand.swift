@@ -73,7 +73,7 @@ struct ReportCommand: ParsableCommand {
   }
 
   /// The database, read-only, its queries held to --timeout.
-  private func openStore() throws -> RunDatabase {
+  private func openStore() throws -> any RunStore {
     var store = try database.openForReports()
     store.queryLimits.seconds = timeout == 0 ? nil : timeout
     return store

@@ -36,8 +36,7 @@ struct Rm: ParsableCommand {
       runs = try runIDs.map(store.run)
     }
     // A run another process is training would fail at its next epoch: stop it first.
-    let stale = Set(try store.staleRuns().map(\.id))
-    if let busy = runs.first(where: { $0.status == .running && !stale.contains($0.id) }) {
+    if let busy = runs.first(where: { $0.status == .running && !$0.isStale() }) {
       throw CommandFailure(
         message:
           "run \(busy.id) is running (process \(busy.pid.map(String.init) ?? "?") on \(busy.host ?? "?")): stop it first",

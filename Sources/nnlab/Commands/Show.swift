@@ -21,8 +21,7 @@ struct Show: ParsableCommand {
     var run = try store.run(runID)
     let spec = run.spec
     // A running run whose process is gone is shown as what it is (docs/design.md, "Storage").
-    let stale = try store.staleRuns().map(\.id)
-    let gone = run.status == .running && stale.contains(runID)
+    let gone = run.isStale()
     if gone { run.status = .interrupted }
     print(
       RunSummary(run).text

@@ -11,7 +11,7 @@ struct SweepCommand: ParsableCommand {
     commandName: "sweep",
     abstract: "Queue a grid of runs (λ × α × …) and train them with parallel worker processes.",
     discussion: """
-      Every axis takes a list: --lambda, --lr, --layers, --activation, --batch-size, --train-examples, --seed. A list is comma-separated (0,0.1,1), log-spaced (log:0.001:10:9: 9 points), or for --lambda the course's list (course). Their cartesian product is the sweep's runs. The other options are those of 'nnlab train'. A YAML or JSON file holds the same fields (keys as the options are named); options given beside it override it.
+      Every axis takes a list: --lambda, --lr, --layers, --activation, --batch-size, --train-examples, --seed. A list is comma-separated (0,0.1,1), log-spaced (log:0.001:10:9: 9 points), or for --lambda the course's list (course). Their cartesian product is the sweep's runs. The run options are those of 'nnlab train'; the others take one value. A YAML or JSON file holds the same fields (keys as the options are named); options given beside it override it.
 
       Examples:
         nnlab sweep --lambda course --lr 0.3,1,3 --epochs 200
@@ -23,34 +23,7 @@ struct SweepCommand: ParsableCommand {
   @Argument(help: "A YAML or JSON file of the sweep's options.")
   var file: String?
 
-  @Option(parsing: .unconditional, help: "λ values.") var lambda: String?
-  @Option(name: .customLong("lr"), parsing: .unconditional, help: "α values.") var learningRate:
-    String?
-  @Option(help: "Architectures s1-…-sL, comma-separated.") var layers: String?
-  @Option(help: "Hidden layer sizes when --layers is not given (default 25).") var hidden: String?
-  @Option(help: "Hidden activations.") var activation: String?
-  @Option(parsing: .unconditional, help: "Mini-batch sizes (default: full batch).") var batchSize:
-    String?
-  @Option(parsing: .unconditional, help: "Training-set sizes m (a learning curve).")
-  var trainExamples: String?
-  @Option(parsing: .unconditional, help: "Seeds.") var seed: String?
-  @Option(help: "Built-in data or a CSV file.") var data: String?
-  @Option(help: "The CSV label column.") var label: String?
-  @Option(help: "Numeric CSV target columns.") var targets: String?
-  @Option(help: "The CSV feature columns.") var features: String?
-  @Option(name: .customLong("examples"), parsing: .unconditional, help: "Built-in data size.")
-  var examples: String?
-  @Option(parsing: .unconditional, help: "Built-in data seed.") var dataSeed: String?
-  @Option(help: "Cost function.") var cost: String?
-  @Option(parsing: .unconditional, help: "Epochs per run.") var epochs: String?
-  @Option(parsing: .unconditional, help: "Validation fraction.") var validation: String?
-  @Option(help: "Feature scaling.") var scale: String?
-  @Option(parsing: .unconditional, help: "Snapshot every N epochs.") var snapshotEvery: String?
-  @Option(parsing: .unconditional, help: "Gradient check every N epochs (0: never).")
-  var gradcheckEvery: String?
-  @Option(
-    parsing: .unconditional, help: "Early stopping: epochs without a better validation error.")
-  var patience: String?
+  @OptionGroup(title: "Run Options") var training: TrainingOptions
   @Option(help: "A name for the sweep.") var name: String?
 
   @Option(
@@ -70,20 +43,9 @@ struct SweepCommand: ParsableCommand {
     if let workers, !(0...64).contains(workers) {
       throw ValidationError("--workers must be from 0 to 64, got \(workers)")
     }
-    if resume != nil && (file != nil || given.contains { $0.value != nil }) {
+    if resume != nil && (file != nil || name != nil || !training.given.isEmpty) {
       throw ValidationError("--resume continues a sweep as it was queued; give it alone")
     }
-  }
-
-  /// The options given on the command line, by sweep field.
-  private var given: [SweepSpec.CodingKeys: String?] {
-    [
-      .lambda: lambda, .lr: learningRate, .layers: layers, .hidden: hidden, .activation: activation,
-      .batchSize: batchSize, .trainExamples: trainExamples, .seed: seed, .data: data, .label: label,
-      .targets: targets, .features: features, .examples: examples, .dataSeed: dataSeed, .cost: cost,
-      .epochs: epochs, .validation: validation, .scale: scale, .snapshotEvery: snapshotEvery,
-      .gradcheckEvery: gradcheckEvery, .patience: patience, .name: name,
-    ]
   }
 
   /// The spec: the file's fields, then the options given.
@@ -93,9 +55,7 @@ struct SweepCommand: ParsableCommand {
       let text = String(decoding: try FileContents.read(file), as: UTF8.self)
       spec = try SweepSpec(yaml: text, name: file)
     }
-    let given = self.given
-    try spec.set { key in given[key].flatMap { $0 }.map { [$0] } }
-    return spec
+    return try training.spec(over: spec, name: name)
   }
 
   func run() throws {

@@ -19,6 +19,12 @@ struct Train: ParsableCommand {
   )
 
   @OptionGroup var training: TrainingOptions
+
+  @Option(
+    help: ArgumentHelp("Weights to start from (JSON {\"theta\": [Θ1, …]}).", valueName: "file.json")
+  )
+  var initWeights: String?
+
   @OptionGroup var database: DatabaseOptions
   @OptionGroup var output: RunOutputOptions
 
@@ -31,13 +37,16 @@ struct Train: ParsableCommand {
   var tags: [String] = []
 
   func validate() throws {
+    _ = try training.oneRun()
     _ = try TagCommand.parse(tags)
   }
 
   func run() throws {
-    let weights = try training.initWeights.map(FileContents.read)
+    let weights = try initWeights.map(FileContents.read)
     // Everything about the input is checked before the database is opened: bad input makes no run.
-    let prepared = try Runner.prepare(training.plan(), on: training.source, initialWeights: weights)
+    // The run is a sweep of one point.
+    let (plan, source) = try training.oneRun()
+    let prepared = try Runner.prepare(plan, on: source, initialWeights: weights)
     let runner = output.runner(for: try database.open())
     Interruption.catchSignals()
     let report = try runner.train(
@@ -91,7 +100,7 @@ struct RunOutputOptions: ParsableArguments {
   }
 
   /// A runner that reports to this terminal.
-  func runner(for database: RunDatabase) -> Runner {
+  func runner(for database: any RunStore) -> Runner {
     var runner = Runner(database: database)
     runner.threads = threads
     let bar = ProgressBar(

@@ -1,0 +1,47 @@
+import Foundation
+import Training
+
+/// The worker processes a sweep starts: `nnlab worker --sweep N`, their output discarded (the
+/// runs' outcomes are in the database).
+struct WorkerPool {
+  let processes: [Process]
+
+  init(sweep: Int64, database: String, count: Int) throws {
+    let executable =
+      FileManager.default.fileExists(atPath: "/proc/self/exe")
+      ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+      : URL(fileURLWithPath: CommandLine.arguments[0])
+    processes = try (0..<count).map { _ in
+      let process = Process()
+      process.executableURL = executable
+      process.arguments = ["worker", "--sweep", "\(sweep)", "--db", database]
+      process.standardInput = FileHandle.nullDevice
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      do {
+        try process.run()
+      } catch {
+        throw CommandFailure(
+          message: "cannot start a worker process (\(error.localizedDescription))",
+          exitCode: .ioError)
+      }
+      return process
+    }
+  }
+
+  /// Waits for every worker, showing progress; passes a Ctrl-C or SIGTERM on to them (each
+  /// stops after its current epoch). Returns whether the sweep was interrupted.
+  func wait(progress: SweepProgress) -> Bool {
+    var signalled = false
+    while processes.contains(where: \.isRunning) {
+      if Interruption.isRequested && !signalled {
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGINT) }
+        signalled = true
+      }
+      progress.show()
+      usleep(100_000)
+    }
+    progress.clear()
+    return signalled || processes.contains { $0.terminationStatus == 130 }
+  }
+}
