@@ -6,7 +6,7 @@
 --   final_error   the error the run is judged by: its validation error, else its train
 --                 error, at its last epoch;
 --   best_error    the same at its best epoch (the lowest one).
---   silent        1 for a running run with no heartbeat for 600 seconds (RunDatabase.staleAfter;
+--   silent        1 for a running run with no heartbeat for 600 seconds (Run.staleAfter;
 --                 a test keeps the two equal): its process is taken for stopped, on any host.
 --                 SQLite's own here: strftime(), giving the stored time format.
 
