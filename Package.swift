@@ -89,22 +89,29 @@ let package = Package(
       name: "nnlab-header-bench", dependencies: ["Datasets", "BenchSupport"], path: "bench/header"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
+    .target(name: "TestSupport", dependencies: ["Tracking"], path: "Tests/TestSupport"),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "PlainText"]),
     .testTarget(
-      name: "TrainingTests", dependencies: ["Training", "Datasets", "Tracking", "Backprop"]),
+      name: "TrainingTests",
+      dependencies: ["Training", "Datasets", "Tracking", "Backprop", "TestSupport"]),
     .testTarget(
       name: "TrackingTests",
-      dependencies: ["Tracking", "tracking-probe", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Tracking", "TestSupport", "tracking-probe", .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       exclude: ["Fixtures"]
     ),
     .executableTarget(
-      name: "tracking-probe", dependencies: ["Tracking"], path: "Tests/TrackingProbe"),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Training"]),
+      name: "tracking-probe", dependencies: ["Tracking", "TestSupport"], path: "Tests/TrackingProbe"
+    ),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "Tracking", "Training", "TestSupport"]),
     .testTarget(
       name: "nnlabTests",
       dependencies: [
-        "nnlab", "Tracking", "Backprop", "Datasets", .product(name: "CSV", package: "CSV.swift"),
+        "nnlab", "Tracking", "Backprop", "Datasets", "TestSupport",
+        .product(name: "CSV", package: "CSV.swift"),
         .product(name: "GRDB", package: "GRDB.swift"),
       ]),
   ],

@@ -22,15 +22,6 @@ extension RunDatabase {
     }
   }
 
-  /// Stamps the heartbeat of a running run (the write path does it with every epoch).
-  public func beat(_ run: Int64) throws {
-    try write { db in
-      try db.execute(
-        sql: "UPDATE runs SET heartbeat_at = ? WHERE id = ? AND status = 'running'",
-        arguments: [Timestamp.now(), run])
-    }
-  }
-
   /// Marks the stale runs (`Run.isStale`, after `staleAfter` seconds) `interrupted`, in one transaction, and returns them.
   @discardableResult
   public func interruptStaleRuns(

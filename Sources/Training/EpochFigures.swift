@@ -2,8 +2,8 @@ import Backprop
 import Foundation
 import Tracking
 
-/// What one epoch's row holds, worked out from the gradient pass at Θ_e (DESIGN §1 "Epochs, as
-/// recorded") and a forward pass over the validation split.
+/// What one epoch's row holds, worked out from the gradient pass at Θ_e (docs/design.md,
+/// "Epochs, as recorded") and a forward pass over the validation split.
 struct EpochFigures {
   let cost: Double
   let trainError: Double

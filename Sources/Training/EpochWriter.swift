@@ -7,9 +7,9 @@ import Tracking
 /// epoch waiting (at once when `batch` are waiting), and the epochs waiting then go in one
 /// transaction, each of them whole: a small network's epochs, a millisecond each, share their
 /// pages and their commit instead of paying for one each. At most `limit` epochs wait; beyond
-/// that the loop waits for the writer. A crash loses only epochs not yet committed (DESIGN §3):
-/// those of the last `gathering` and the write under way, or, when the disk is slower than
-/// training, the epochs waiting.
+/// that the loop waits for the writer. A crash loses only epochs not yet committed
+/// (docs/design.md, "Storage"): those of the last `gathering` and the write under way, or, when
+/// the disk is slower than training, the epochs waiting.
 final class EpochWriter: Sendable {
   /// How long the first epoch waiting waits for others to join its transaction.
   static let gathering = DispatchTimeInterval.milliseconds(20)

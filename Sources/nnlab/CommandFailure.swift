@@ -5,7 +5,7 @@ import Reports
 import Tracking
 import Training
 
-/// The exit statuses of DESIGN §4, as sysexits.h names them.
+/// The exit statuses of docs/cli.md ("Errors and exit statuses"), as sysexits.h names them.
 extension ExitCode {
   /// 64: the command line is wrong.
   static let usage = ExitCode(64)
@@ -18,7 +18,7 @@ extension ExitCode {
 }
 
 extension TrackingError {
-  /// The exit status of DESIGN §4 for this error.
+  /// The exit status of docs/cli.md ("Errors and exit statuses") for this error.
   var exitCode: ExitCode {
     switch self {
     case .invalidSetting: .usage

@@ -4,9 +4,9 @@ import Datasets
 import Foundation
 import Training
 
-/// The options that describe a run (DESIGN §4), shared by `train` (one value each) and `sweep`
-/// (a list for an axis: see its discussion). Each is read by `SweepSpec`, as a sweep file's key of
-/// the same name.
+/// The options that describe a run (docs/cli.md, "train"), shared by `train` (one value each)
+/// and `sweep` (a list for an axis: see its discussion). Each is read by `SweepSpec`, as a sweep
+/// file's key of the same name.
 struct TrainingOptions: ParsableArguments {
   private static let defaults = TrainingPlan.defaults
 

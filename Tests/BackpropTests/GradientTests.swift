@@ -60,10 +60,11 @@ struct GradientTests {
   }
 
   @Test func referenceAndFastAgreeAcrossTheKernelsBlocks() throws {
-    // m = 300: more than one 256-deep panel and many 8-row tiles read in place.
+    // m more than one panel deep (the Δ products' K) and many 8-row tiles read in place.
     let architecture = try Architecture(parsing: "20-30-5")
     let network = Network(architecture: architecture, seed: 3)
-    let examples = try Examples.random(for: architecture, count: 300, seed: 4)
+    let examples = try Examples.random(
+      for: architecture, count: MatrixKernel.panelDepth + 88, seed: 4)
     let objective = try Objective(lambda: 1)
     let reference = try objective.gradient(of: network, on: examples, using: .reference)
     let fast = try objective.gradient(of: network, on: examples, using: .fast)

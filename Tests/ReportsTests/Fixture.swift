@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Tracking
 import Training
 
@@ -23,9 +24,7 @@ enum Fixture {
   static func bytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: try path())) }
 
   private static func make() throws -> String {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "nnlab-reports-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectoryRemovedAtExit()
     let path = directory.appendingPathComponent("fixture.sqlite").path
     let store = try RunDatabase.open(path: path)
     var curve = SweepSpec()

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -236,12 +237,7 @@ struct RunFilterTests {
     let tags = [["epochs": "9", "note": "baseline"], ["epochs": "10"], ["note": "x' OR 1=1 --"]]
     var ids: [Int64] = []
     for (lambda, tags) in zip(lambdas, tags) {
-      let spec = RunSpec(
-        layers: "400-25-10", activation: "sigmoid", costFunction: "cross-entropy",
-        learningRate: 0.3, lambda: lambda, epochs: 10, seed: 7, validationFraction: 0.2,
-        datasetName: "glyphs", datasetSha256: String(repeating: "0", count: 64),
-        nnlabVersion: "0.1.0")
-      ids.append(try database.createRun(spec, tags: tags).id)
+      ids.append(try database.createRun(RunSpec.example(lambda: lambda), tags: tags).id)
     }
     defer { try? database.close() }
 

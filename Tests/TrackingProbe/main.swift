@@ -11,6 +11,7 @@
 //                                          (Tests/TrackingTests/Fixtures/schema-NNNN.sqlite)
 
 import Foundation
+import TestSupport
 import Tracking
 
 /// Prints a line at once (unbuffered), so a parent that kills this process knows what it saw.
@@ -61,13 +62,14 @@ case "write":
 case "fixture":
   let sweep = try database.createSweep(name: "fixture", spec: #"{"lambda":[0,1],"lr":[1]}"#)
   let specs = [0.0, 1.0].map { lambda in
-    RunSpec(
-      name: "λ=\(lambda)", layers: "2-3-2", activation: "sigmoid", costFunction: "cross-entropy",
-      learningRate: 1, lambda: lambda, epochs: 2, seed: 1, validationFraction: 0.2,
-      snapshotEvery: 2,
-      datasetName: "xor", datasetSha256: String(repeating: "ab", count: 32),
-      scaling: #"{"method":"none"}"#,
-      nnlabVersion: "0.1.0", commandLine: "nnlab sweep --lambda 0,1")
+    var spec = RunSpec.example(
+      name: "λ=\(lambda)", layers: "2-3-2", learningRate: 1, lambda: lambda, epochs: 2, seed: 1)
+    spec.snapshotEvery = 2
+    spec.datasetName = "xor"
+    spec.datasetSha256 = String(repeating: "ab", count: 32)
+    spec.scaling = #"{"method":"none"}"#
+    spec.commandLine = "nnlab sweep --lambda 0,1"
+    return spec
   }
   let runs = try database.queueRuns(specs, in: sweep.id)
   guard let run = try database.claimQueuedRun(in: sweep.id) else { exit(70) }

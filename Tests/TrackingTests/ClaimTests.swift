@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Tracking
@@ -11,7 +12,7 @@ struct ClaimTests {
     let worker = ProcessIdentity(host: "a", pid: 42)
     let database = try RunDatabase.inMemory(as: worker)
     let sweep = try database.createSweep(name: nil, spec: "{}")
-    let queued = try database.queueRuns([TestSupport.spec(), TestSupport.spec()], in: sweep.id)
+    let queued = try database.queueRuns([RunSpec.example(), RunSpec.example()], in: sweep.id)
     let first = try #require(try database.claimQueuedRun(in: sweep.id))
     #expect(first.id == queued[0].id && first.status == .running)
     #expect(
@@ -21,16 +22,18 @@ struct ClaimTests {
   }
 
   @Test func severalProcessesClaimEachRunExactlyOnce() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("sweep.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("sweep.sqlite")
     let database = try RunDatabase.open(path: url.path)
     let sweep = try database.createSweep(name: "race", spec: "{}")
-    let queued = try database.queueRuns((0..<200).map { _ in TestSupport.spec() }, in: sweep.id)
+    let queued = try database.queueRuns((0..<200).map { _ in RunSpec.example() }, in: sweep.id)
     try database.close()
 
     // All four start at the same moment, so their claims interleave.
     let start = "\(Int((Date().timeIntervalSince1970 + 1.5) * 1000))"
     let workers = try (0..<4).map { _ in
-      try TestSupport.startProbe(["claim", url.path, "\(sweep.id)", start])
+      try TrackingSupport.startProbe(["claim", url.path, "\(sweep.id)", start])
     }
     var claimed: [[Int64]] = []
     for (process, output) in workers {
@@ -48,13 +51,15 @@ struct ClaimTests {
   }
 
   @Test func aKilledWriterLeavesOnlyWholeEpochs() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("killed.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("killed.sqlite")
     let database = try RunDatabase.open(path: url.path)
     let sweep = try database.createSweep(name: nil, spec: "{}")
-    let run = try #require(try database.queueRuns([TestSupport.spec()], in: sweep.id).first)
+    let run = try #require(try database.queueRuns([RunSpec.example()], in: sweep.id).first)
     try database.close()
 
-    let (process, output) = try TestSupport.startProbe(["write", url.path, "\(sweep.id)"])
+    let (process, output) = try TrackingSupport.startProbe(["write", url.path, "\(sweep.id)"])
     // Let it commit a few dozen epochs, then kill it wherever it is.
     var seen = ""
     while seen.split(separator: "\n").count < 40 {
@@ -92,19 +97,21 @@ struct ClaimTests {
   }
 
   @Test func runsWhoseProcessIsGoneAreInterrupted() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("stale.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("stale.sqlite")
     let here = ProcessIdentity.current
     let deadPID = try Self.deadPID()
     let database = try RunDatabase.open(path: url.path)
-    let alive = try database.createRun(TestSupport.spec())
+    let alive = try database.createRun(RunSpec.example())
     let dead = try RunDatabase.open(
       path: url.path, as: ProcessIdentity(host: here.host, pid: deadPID)
     )
-    .createRun(TestSupport.spec())
+    .createRun(RunSpec.example())
     let elsewhere = try RunDatabase.open(
       path: url.path, as: ProcessIdentity(host: "other", pid: deadPID)
     )
-    .createRun(TestSupport.spec())
+    .createRun(RunSpec.example())
     #expect(try database.staleRuns().map(\.id) == [dead.id])
     // A heartbeat older than the threshold makes a run stale on any host.
     #expect(try database.staleRuns(staleAfter: -1).map(\.id) == [alive.id, dead.id, elsewhere.id])
@@ -118,14 +125,16 @@ struct ClaimTests {
   }
 
   @Test func onlyTheProcessHoldingARunWritesItsEpochs() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("held.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("held.sqlite")
     let deadPID = try Self.deadPID()
     let gone = try RunDatabase.open(
       path: url.path, as: ProcessIdentity(host: ProcessIdentity.current.host, pid: deadPID))
     let sweep = try gone.createSweep(name: nil, spec: "{}")
-    _ = try gone.queueRuns([TestSupport.spec()], in: sweep.id)
+    _ = try gone.queueRuns([RunSpec.example()], in: sweep.id)
     let run = try #require(try gone.claimQueuedRun(in: sweep.id))
-    try gone.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
+    try gone.recordEpoch(TrackingSupport.epoch(0, snapshot: true), of: run.id)
 
     // Another process finds the run stale, interrupts and re-queues it, and claims it.
     let here = try RunDatabase.open(path: url.path)
@@ -133,28 +142,30 @@ struct ClaimTests {
       throws: TrackingError.runHeldElsewhere(
         run.id, host: ProcessIdentity.current.host, pid: deadPID)
     ) {
-      try here.recordEpoch(TestSupport.epoch(1), of: run.id)
+      try here.recordEpoch(TrackingSupport.epoch(1), of: run.id)
     }
     #expect(try here.interruptStaleRuns().map(\.id) == [run.id])
     #expect(try here.requeueRuns([run.id, 999]) == [run.id])
     #expect(try here.claimQueuedRun(in: sweep.id)?.id == run.id)
-    try here.recordEpoch(TestSupport.epoch(1), of: run.id)
+    try here.recordEpoch(TrackingSupport.epoch(1), of: run.id)
     // The first process, were it alive, could no longer write.
     #expect(
       throws: TrackingError.runHeldElsewhere(run.id, host: here.process.host, pid: here.process.pid)
     ) {
-      try gone.recordEpoch(TestSupport.epoch(2), of: run.id)
+      try gone.recordEpoch(TrackingSupport.epoch(2), of: run.id)
     }
     #expect(try here.epochs(of: run.id).map(\.epoch) == [0, 1])
   }
 
   @Test func processesOpeningANewDatabaseTogetherMigrateItOnce() throws {
     for attempt in 0..<3 {
-      let url = try TestSupport.temporaryDirectory().appendingPathComponent("new-\(attempt).sqlite")
+      let folder = try makeTemporaryDirectory()
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let url = folder.appendingPathComponent("new-\(attempt).sqlite")
       let start = "\(Int((Date().timeIntervalSince1970 + 1) * 1000))"
       // Each opens the missing file at the same moment, migrates it, and finds no sweep 1.
       let openers = try (0..<6).map { _ in
-        try TestSupport.startProbe(["claim", url.path, "1", start])
+        try TrackingSupport.startProbe(["claim", url.path, "1", start])
       }
       for (process, output) in openers {
         _ = output.fileHandleForReading.readDataToEndOfFile()
@@ -171,7 +182,8 @@ struct ClaimTests {
   /// with every migration, never a half-made one it would take for an older nnlab's; and the
   /// creator leaves nothing else in the folder.
   @Test func aNewDatabaseIsNeverSeenHalfMade() throws {
-    let directory = try TestSupport.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     var looks = 0
     for attempt in 0..<20 {
       let path = directory.appendingPathComponent("new-\(attempt).sqlite").path

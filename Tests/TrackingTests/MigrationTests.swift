@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Tracking
@@ -41,9 +42,11 @@ struct MigrationTests {
   }
 
   @Test func reopeningIsANoOp() throws {
-    let path = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("runs.sqlite").path
     let first = try RunDatabase.open(path: path)
-    let run = try first.createRun(TestSupport.spec())
+    let run = try first.createRun(RunSpec.example())
     try first.close()
     let second = try RunDatabase.open(path: path)
     #expect(try second.info().appliedMigrations == RunDatabase.knownMigrations)
@@ -51,7 +54,7 @@ struct MigrationTests {
   }
 
   @Test func embeddedSQLIsTheMigrationsFolder() throws {
-    let folder = TestSupport.packageRoot.appendingPathComponent("migrations")
+    let folder = TrackingSupport.packageRoot.appendingPathComponent("migrations")
     guard FileManager.default.fileExists(atPath: folder.path) else {
       Issue.record("migrations/ not found beside the tests at \(folder.path)")
       return
@@ -79,9 +82,11 @@ struct MigrationTests {
     "schema-0006.sqlite",
   ])
   func releasedSchemasUpgrade(fixture: String) throws {
-    let source = TestSupport.packageRoot.appendingPathComponent(
+    let source = TrackingSupport.packageRoot.appendingPathComponent(
       "Tests/TrackingTests/Fixtures/\(fixture)")
-    let copy = try TestSupport.temporaryDirectory().appendingPathComponent(fixture)
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let copy = folder.appendingPathComponent(fixture)
     try FileManager.default.copyItem(at: source, to: copy)
     let database = try RunDatabase.open(path: copy.path, access: .existingWithoutMigrating)
     try database.migrate()
@@ -113,7 +118,9 @@ struct MigrationTests {
   }
 
   @Test func aNewerDatabaseIsRefusedUntouched() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("runs.sqlite")
     let database = try RunDatabase.open(path: url.path)
     try database.writer.write { db in
       try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('0007_x')")
@@ -135,7 +142,9 @@ struct MigrationTests {
     Data("SQLite format 3".utf8),  // 15 bytes: not even a whole header
   ])
   func otherFilesAreRefusedUntouched(content: Data) throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("data.csv")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("data.csv")
     try content.write(to: url)
     #expect(throws: TrackingError.notAnNNLabDatabase(path: url.path)) {
       try RunDatabase.open(path: url.path)
@@ -145,10 +154,12 @@ struct MigrationTests {
   }
 
   @Test func lookingDoesNotChangeTheFile() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("runs.sqlite")
     let writer = try RunDatabase.open(path: url.path)
     try writer.recordEpoch(
-      TestSupport.epoch(0, snapshot: true), of: try writer.createRun(TestSupport.spec()).id)
+      TrackingSupport.epoch(0, snapshot: true), of: try writer.createRun(RunSpec.example()).id)
     try writer.close()
     let before = try Data(contentsOf: url)
     let reader = try RunDatabase.open(path: url.path, access: .readOnly)
@@ -164,7 +175,9 @@ struct MigrationTests {
     "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY); INSERT INTO grdb_migrations VALUES ('v1')",
   ])
   func anotherApplicationsDatabaseIsRefusedUntouched(schema: String) throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("other.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("other.sqlite")
     let other = try DatabaseQueue(path: url.path)
     try other.write { db in try db.execute(sql: schema) }
     try other.close()
@@ -176,7 +189,9 @@ struct MigrationTests {
   }
 
   @Test func aMissingDatabaseIsCreatedOnlyWhenAsked() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("absent.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("absent.sqlite")
     #expect(throws: TrackingError.missingDatabase(path: url.path)) {
       try RunDatabase.open(path: url.path, access: .readOnly)
     }
@@ -189,7 +204,9 @@ struct MigrationTests {
   }
 
   @Test func opensInWriteAheadLogModeWithForeignKeys() throws {
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("runs.sqlite")
     let database = try RunDatabase.open(path: url.path)
     #expect(try database.info().journalMode == "wal")
     let (foreignKeys, synchronous) = try database.writer.write { db in

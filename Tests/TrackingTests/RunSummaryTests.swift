@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Tracking
@@ -10,13 +11,13 @@ struct RunSummaryTests {
   /// Runs whose heartbeats are just inside and just outside `Run.staleAfter`: the view's
   /// `silent` and `Run.isSilent` tell them apart alike, so their windows are the same.
   @Test func theViewsSilentWindowIsRunStaleAfter() throws {
-    let directory = try TestSupport.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let database = try RunDatabase.open(path: directory.appendingPathComponent("runs.sqlite").path)
     let sweep = try database.createSweep(name: nil, spec: "{}")
-    let queued = try database.queueRuns([TestSupport.spec()], in: sweep.id)[0]
-    let recent = try database.createRun(TestSupport.spec())
-    let silent = try database.createRun(TestSupport.spec())
+    let queued = try database.queueRuns([RunSpec.example()], in: sweep.id)[0]
+    let recent = try database.createRun(RunSpec.example())
+    let silent = try database.createRun(RunSpec.example())
     let now = Date()
     try database.writer.write { db in
       for (run, age, status) in [
@@ -54,11 +55,11 @@ struct RunSummaryTests {
   /// drops the later ones.
   @Test func theDatabasesBestEpochIsBestEpochOverItsEpochs() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     let errors = [0.6, 0.4, 0.5, 0.4, 0.2, 0.3]
     for (epoch, error) in errors.enumerated() {
       try database.recordEpoch(
-        TestSupport.epoch(epoch, validationError: error, snapshot: epoch == 3), of: run.id)
+        TrackingSupport.epoch(epoch, validationError: error, snapshot: epoch == 3), of: run.id)
     }
     func best(_ epochs: Int) -> BestEpoch {
       var best = BestEpoch()
@@ -79,7 +80,7 @@ struct RunSummaryTests {
   @Test func onlyTrackingImportsGRDB() throws {
     var importers: [String] = []
     for folder in ["Sources", "bench", "Plugins"] {
-      let root = TestSupport.packageRoot.appendingPathComponent(folder)
+      let root = TrackingSupport.packageRoot.appendingPathComponent(folder)
       let files = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String }
       for file in files ?? [] where file.hasSuffix(".swift") {
         guard !(folder == "Sources" && file.hasPrefix("Tracking/")) else { continue }

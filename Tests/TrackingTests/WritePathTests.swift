@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Tracking
@@ -13,8 +14,8 @@ struct WritePathTests {
       1e-300, -2.5e300,
     ]
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
-    var record = TestSupport.epoch(0)
+    let run = try database.createRun(RunSpec.example())
+    var record = TrackingSupport.epoch(0)
     record.snapshots = [.init(layer: 1, rows: 1, columns: values.count, values: values)]
     try database.recordEpoch(record, of: run.id)
     let stored = try #require(try database.snapshot(of: run.id).first)
@@ -36,18 +37,20 @@ struct WritePathTests {
   static let python = ["/usr/bin/python3", "/usr/local/bin/python3"].first(
     where: FileManager.default.isExecutableFile)
 
-  /// An independent reader that knows only DESIGN §3's description of the BLOB: Python's
+  /// An independent reader that knows only docs/schema.md's description of the BLOB: Python's
   /// sqlite3 and struct '<d', row-major rows × cols.
   @Test(
     .enabled(
       if: python != nil, "python3 is not installed: the independent snapshot reader cannot run"))
   func snapshotsReadWithNothingButTheFormatDescription() throws {
     let python = try #require(Self.python)
-    let url = try TestSupport.temporaryDirectory().appendingPathComponent("runs.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("runs.sqlite")
     let database = try RunDatabase.open(path: url.path)
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     let theta = (0..<6).map { Double($0) - 2.5 }  // 2 × 3
-    var record = TestSupport.epoch(0)
+    var record = TrackingSupport.epoch(0)
     record.snapshots = [.init(layer: 1, rows: 2, columns: 3, values: theta)]
     try database.recordEpoch(record, of: run.id)
     try database.close()
@@ -73,13 +76,13 @@ struct WritePathTests {
 
   @Test func summaryIsCurrentAfterEachEpoch() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     #expect(run.status == .running && run.lastEpoch == nil && run.bestEpoch == nil)
     let validationErrors = [0.9, 0.5, 0.6, 0.5, 0.4, 0.7]
     var best = (epoch: 0, error: Double.infinity)
     for (epoch, error) in validationErrors.enumerated() {
       try database.recordEpoch(
-        TestSupport.epoch(epoch, validationError: error, trainError: 1 / Double(epoch + 1)),
+        TrackingSupport.epoch(epoch, validationError: error, trainError: 1 / Double(epoch + 1)),
         of: run.id)
       if error < best.error { best = (epoch, error) }
       let summary = try database.run(run.id)
@@ -97,24 +100,26 @@ struct WritePathTests {
 
   @Test func withoutAValidationSplitTheBestEpochHasTheLowestTrainError() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     for (epoch, trainError) in [0.8, 0.3, 0.5].enumerated() {
-      try database.recordEpoch(TestSupport.epoch(epoch, trainError: trainError), of: run.id)
+      try database.recordEpoch(TrackingSupport.epoch(epoch, trainError: trainError), of: run.id)
     }
     let summary = try database.run(run.id)
     #expect(summary.bestEpoch == 1 && summary.bestValidationError == nil)
     #expect(summary.bestTrainError == 0.3)
     // Grouped epochs keep the lowest train error of the group and of those before.
     try database.recordEpochs(
-      [TestSupport.epoch(3, trainError: 0.4), TestSupport.epoch(4, trainError: 0.2)], of: run.id)
+      [TrackingSupport.epoch(3, trainError: 0.4), TrackingSupport.epoch(4, trainError: 0.2)],
+      of: run.id)
     #expect(try database.run(run.id).bestTrainError == 0.2)
   }
 
   @Test func groupedEpochsLandTogetherEachWhole() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     try database.recordEpochs(
-      (0..<5).map { TestSupport.epoch($0, validationError: 0.5, snapshot: $0 % 2 == 0) }, of: run.id
+      (0..<5).map { TrackingSupport.epoch($0, validationError: 0.5, snapshot: $0 % 2 == 0) },
+      of: run.id
     )
     #expect(try database.epochs(of: run.id).map(\.epoch) == [0, 1, 2, 3, 4])
     #expect(try database.layerEpochs(of: run.id).count == 10)
@@ -124,14 +129,14 @@ struct WritePathTests {
 
   @Test func aFailingEpochLeavesNothingBehind() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
-    try database.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
+    let run = try database.createRun(RunSpec.example())
+    try database.recordEpoch(TrackingSupport.epoch(0, snapshot: true), of: run.id)
     // Epoch 1 is written whole and epoch 2 has its row and two layer rows written before its
     // repeated layer fails: the group is one transaction, so neither stays.
-    var broken = TestSupport.epoch(2, snapshot: true)
+    var broken = TrackingSupport.epoch(2, snapshot: true)
     broken.layers.append(broken.layers[0])
     do {
-      try database.recordEpochs([TestSupport.epoch(1, snapshot: true), broken], of: run.id)
+      try database.recordEpochs([TrackingSupport.epoch(1, snapshot: true), broken], of: run.id)
       Issue.record("a repeated layer was accepted")
     } catch let error as TrackingError {
       #expect(error.description.contains("UNIQUE constraint failed: layer_epochs"), "\(error)")
@@ -163,8 +168,8 @@ struct WritePathTests {
   func nonFiniteValuesAreRefusedNotStoredAsNull(_ spoiled: Spoiled) throws {
     let name = spoiled.rawValue
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
-    var record = TestSupport.epoch(0, validationError: 0.5, snapshot: true)
+    let run = try database.createRun(RunSpec.example())
+    var record = TrackingSupport.epoch(0, validationError: 0.5, snapshot: true)
     spoiled.spoil(&record)
     do {
       try database.recordEpoch(record, of: run.id)
@@ -181,26 +186,27 @@ struct WritePathTests {
 
   @Test func epochsAreRecordedOnlyForRunningRuns() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     try database.finishRun(run.id, outcome: .finished)
     #expect(throws: TrackingError.runNotRunning(run.id, status: .finished)) {
-      try database.recordEpoch(TestSupport.epoch(0), of: run.id)
+      try database.recordEpoch(TrackingSupport.epoch(0), of: run.id)
     }
     #expect(try database.epochs(of: run.id).isEmpty)
     #expect(throws: TrackingError.runNotFound(999)) {
-      try database.recordEpoch(TestSupport.epoch(0), of: 999)
+      try database.recordEpoch(TrackingSupport.epoch(0), of: 999)
     }
   }
 
   @Test func epochsAreRecordedInOrder() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     #expect(throws: TrackingError.self) {
-      try database.recordEpoch(TestSupport.epoch(1), of: run.id)
+      try database.recordEpoch(TrackingSupport.epoch(1), of: run.id)
     }
-    try database.recordEpochs([TestSupport.epoch(0), TestSupport.epoch(1)], of: run.id)
+    try database.recordEpochs([TrackingSupport.epoch(0), TrackingSupport.epoch(1)], of: run.id)
     for wrong in [
-      [TestSupport.epoch(1)], [TestSupport.epoch(3)], [TestSupport.epoch(2), TestSupport.epoch(4)],
+      [TrackingSupport.epoch(1)], [TrackingSupport.epoch(3)],
+      [TrackingSupport.epoch(2), TrackingSupport.epoch(4)],
     ] {
       do {
         try database.recordEpochs(wrong, of: run.id)
@@ -216,17 +222,17 @@ struct WritePathTests {
   @Test func badSpecsAreRefusedWithTheirColumn() throws {
     let database = try RunDatabase.inMemory()
     #expect(throws: TrackingError.invalidValue("learning_rate must be greater than 0, got -1.0")) {
-      try database.createRun(TestSupport.spec(learningRate: -1))
+      try database.createRun(RunSpec.example(learningRate: -1))
     }
     #expect(throws: TrackingError.nonFiniteValue("lambda is nan")) {
-      try database.createRun(TestSupport.spec(lambda: .nan))
+      try database.createRun(RunSpec.example(lambda: .nan))
     }
     #expect(try database.runs().isEmpty)
   }
 
   @Test func outcomesAreRecorded() throws {
     let database = try RunDatabase.inMemory()
-    let specs = (0..<3).map { _ in TestSupport.spec() }
+    let specs = (0..<3).map { _ in RunSpec.example() }
     let runs = try specs.map { try database.createRun($0) }
     try database.finishRun(runs[0].id, outcome: .finished)
     try database.finishRun(runs[1].id, outcome: .diverged(epoch: 37, reason: "cost is nan"))
@@ -246,9 +252,9 @@ struct WritePathTests {
   @Test func deletingRunsTakesTheirSeriesAlong() throws {
     let database = try RunDatabase.inMemory()
     let sweep = try database.createSweep(name: "grid", spec: "{}")
-    let queued = try database.queueRuns([TestSupport.spec(), TestSupport.spec()], in: sweep.id)
+    let queued = try database.queueRuns([RunSpec.example(), RunSpec.example()], in: sweep.id)
     let run = try #require(try database.claimQueuedRun(in: sweep.id))
-    try database.recordEpoch(TestSupport.epoch(0, snapshot: true), of: run.id)
+    try database.recordEpoch(TrackingSupport.epoch(0, snapshot: true), of: run.id)
     try database.setTag("note", to: "first", of: run.id)
     try database.setTag("note", to: "second", of: run.id)
     #expect(try database.tags(of: run.id) == ["note": "second"])
@@ -269,9 +275,9 @@ struct WritePathTests {
 
   @Test func snapshotsAreFoundAtOrBeforeAnEpoch() throws {
     let database = try RunDatabase.inMemory()
-    let run = try database.createRun(TestSupport.spec())
+    let run = try database.createRun(RunSpec.example())
     for epoch in 0...6 {
-      try database.recordEpoch(TestSupport.epoch(epoch, snapshot: epoch % 3 == 0), of: run.id)
+      try database.recordEpoch(TrackingSupport.epoch(epoch, snapshot: epoch % 3 == 0), of: run.id)
     }
     #expect(try database.snapshot(of: run.id, atOrBefore: 5).map(\.epoch) == [3, 3])
     #expect(try database.snapshot(of: run.id, atOrBefore: 6).map(\.layer) == [1, 2])
@@ -283,11 +289,11 @@ struct WritePathTests {
     let database = try RunDatabase.inMemory()
     let sweep = try database.createSweep(name: nil, spec: "{}")
     let runs = try database.queueRuns(
-      [0.1, 1, 10].map { TestSupport.spec(lambda: $0) }, in: sweep.id)
-    let solo = try database.createRun(TestSupport.spec(lambda: 3))
+      [0.1, 1, 10].map { RunSpec.example(lambda: $0) }, in: sweep.id)
+    let solo = try database.createRun(RunSpec.example(lambda: 3))
     for (run, error) in zip(runs.prefix(2), [0.4, 0.2]) {
       _ = try database.claimQueuedRun(in: sweep.id)
-      try database.recordEpoch(TestSupport.epoch(0, validationError: error), of: run.id)
+      try database.recordEpoch(TrackingSupport.epoch(0, validationError: error), of: run.id)
     }
     let sorted = try database.runs(RunQuery(sweep: sweep.id, sort: .finalValidationError))
     #expect(sorted.map(\.id) == [runs[1].id, runs[0].id, runs[2].id])  // no value: last

@@ -1,5 +1,6 @@
 import Backprop
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -8,10 +9,8 @@ import Tracking
 /// The writer that takes a run's epochs off the training loop.
 struct EpochWriterTests {
   static func spec() -> RunSpec {
-    RunSpec(
-      layers: "2-2-2", activation: "sigmoid", costFunction: "cross-entropy", learningRate: 1,
-      lambda: 0, epochs: 500, seed: 1, validationFraction: 0, datasetName: "test",
-      datasetSha256: String(repeating: "0", count: 64), nnlabVersion: "test")
+    RunSpec.example(
+      layers: "2-2-2", learningRate: 1, lambda: 0, epochs: 500, seed: 1, validationFraction: 0)
   }
 
   static func epoch(_ epoch: Int) -> EpochRecord {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -8,9 +9,7 @@ import Tracking
 /// stopping counts its patience from the best epoch the database records.
 struct RunSummaryTests {
   @Test func theViewAndRunAgreeOnTrainedRuns() throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "nnlab-training-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let store = try RunDatabase.open(path: directory.appendingPathComponent("runs.sqlite").path)
     let plans = [

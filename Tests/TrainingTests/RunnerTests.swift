@@ -1,6 +1,7 @@
 import Backprop
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -8,9 +9,8 @@ import Tracking
 
 /// The runner against gradient descent done by hand with `Backprop`.
 struct RunnerTests {
-  static func csv(_ text: String) throws -> String {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "nnlab-training-\(UUID().uuidString).csv")
+  static func csv(_ text: String, in folder: URL) throws -> String {
+    let url = folder.appendingPathComponent("\(UUID().uuidString).csv")
     try text.write(to: url, atomically: true, encoding: .utf8)
     return url.path
   }
@@ -36,7 +36,9 @@ struct RunnerTests {
   /// A 2-2-2 mse run from given weights, one epoch: row 0 holds J(Θ₀), and the snapshot of
   /// epoch 1 is Θ₀ − α·D(Θ₀), both computed here directly with Backprop.
   @Test func oneEpochIsOneStepOfDescent() throws {
-    let path = try Self.csv("x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = try Self.csv("x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n", in: folder)
     let plan = TrainingPlan(
       layers: .architecture([2, 2, 2]), cost: .mse, learningRate: 0.7, lambda: 0.3, epochs: 1,
       validationFraction: 0, scaling: ScalingMethod.none, gradientChecks: .never)

@@ -2,6 +2,7 @@ import Backprop
 import Datasets
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 import Tracking
 
@@ -13,13 +14,14 @@ struct TrainedModelTests {
   static let plan = TrainingPlan(
     layers: .hidden([3]), epochs: 6, validationFraction: 0.25, gradientChecks: .never)
 
-  /// A run on `text` as a CSV file, trained to the end, or stopped after epoch `stop`.
+  /// A run on `text` as a CSV file in `folder`, trained to the end, or stopped after epoch
+  /// `stop`.
   static func train(
     _ text: String, plan: TrainingPlan = plan, stoppingAfter stop: Int? = nil,
-    in database: RunDatabase
+    in database: RunDatabase, folder: URL
   ) throws -> Runner.Report {
     let prepared = try Runner.prepare(
-      plan, on: .csv(path: try RunnerTests.csv(text), columns: CSVColumns()))
+      plan, on: .csv(path: try RunnerTests.csv(text, in: folder), columns: CSVColumns()))
     var runner = Runner(database: database)
     let epochs = Mutex(0)
     runner.onEpoch = { _ in epochs.withLock { $0 += 1 } }
@@ -31,8 +33,10 @@ struct TrainedModelTests {
 
   /// The default label, the last column, is stored by name.
   @Test func aRunRecordsItsLabelColumnByName() throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
     let database = try RunDatabase.inMemory()
-    let report = try Self.train(Self.data, in: database)
+    let report = try Self.train(Self.data, in: database, folder: folder)
     let source = try DataSource(json: try #require(report.run.spec.dataSource))
     guard case .csv(_, let columns) = source else {
       Issue.record("\(source)")
@@ -44,8 +48,10 @@ struct TrainedModelTests {
   /// A run recorded before the label's name was (nil: the last column of its file) asks for
   /// it, and reads the data by name once given.
   @Test func aRunWithoutItsLabelsNameAsksForIt() throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
     let database = try RunDatabase.inMemory()
-    let report = try Self.train(Self.data, in: database)
+    let report = try Self.train(Self.data, in: database, folder: folder)
     var model = try TrainedModel.load(run: report.run.id, from: database)
     var older = model.run
     older.spec.dataSource = JSONText.encode(
@@ -53,7 +59,7 @@ struct TrainedModelTests {
     model = TrainedModel(
       run: older, epoch: model.epoch, network: model.network, scaling: model.scaling,
       featureNames: model.featureNames, outputs: model.outputs)
-    let permuted = try RunnerTests.csv("y,b,a\np,0.5,1\nq,0.25,2\n")
+    let permuted = try RunnerTests.csv("y,b,a\np,0.5,1\nq,0.25,2\n", in: folder)
     #expect(
       throws: TrainingError.invalidInput(
         "run \(report.run.id) does not record the name of its label column: give it with --label")
@@ -73,10 +79,13 @@ struct TrainedModelTests {
     for i in 0..<16 { text += "\(values[i % 4]),\(Double(i) / 16),\(i % 3 == 0 ? "p" : "q")\n" }
     var plan = Self.plan
     plan.scaling = method
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
     let database = try RunDatabase.inMemory()
-    let whole = try Self.train(text, plan: plan, in: database)
+    let whole = try Self.train(text, plan: plan, in: database, folder: folder)
     #expect(whole.outcome == .finished)
-    let stopped = try Self.train(text, plan: plan, stoppingAfter: 2, in: database)
+    let stopped = try Self.train(
+      text, plan: plan, stoppingAfter: 2, in: database, folder: folder)
     #expect(stopped.run.status == .interrupted)
     let resumed = try Runner(database: database).resume(stopped.run.id)
     #expect(resumed.outcome == .finished)
@@ -86,7 +95,7 @@ struct TrainedModelTests {
     #expect(!ends[0].isEmpty && ends[0] == ends[1])
     let model = try TrainedModel.load(run: whole.run.id, from: database)
     #expect(model.scaling.firstNonFiniteFeature == nil && model.scaling.unit?[1] == 1)
-    let evaluation = try model.evaluate(on: try model.load(try RunnerTests.csv(text)))
+    let evaluation = try model.evaluate(on: try model.load(try RunnerTests.csv(text, in: folder)))
     #expect(evaluation.cost.isFinite && evaluation.examples == 16)
   }
 }

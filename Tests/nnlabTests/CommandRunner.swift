@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the built `nnlab` binary the way a user does and captures what it prints.
 struct CommandRunner {
@@ -43,7 +44,7 @@ struct CommandRunner {
     variables.merge(environment) { $1 }
     process.environment = variables
     // Output goes to files, not pipes, so a command that prints much on both cannot block.
-    let folder = try temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let outputURL = folder.appendingPathComponent("stdout")
     let errorURL = folder.appendingPathComponent("stderr")
@@ -77,13 +78,5 @@ struct CommandRunner {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
         "shared/data/\(name)")
-  }
-
-  /// A new empty folder for one test's files.
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "nnlab-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 import Tracking
 
@@ -22,9 +23,10 @@ struct DamagedFileTests {
     ["db", "info"], ["db", "check"], ["db", "migrate"], ["db", "vacuum"],
   ]
 
-  /// A folder holding one database damaged as `damage` says, as `name`.
+  /// A folder holding one database damaged as `damage` says, as `name`. The caller removes the
+  /// folder.
   static func damagedFile(_ damage: Damage, name: String) throws -> URL {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
     let db = directory.appendingPathComponent(name)
     switch damage {
     case .notSQLite:
@@ -82,6 +84,7 @@ struct DamagedFileTests {
   func everyCommandRefusesTheFileAndLeavesItAlone(damage: Damage) throws {
     let db = try Self.damagedFile(damage, name: "\(damage).sqlite")
     let directory = db.deletingLastPathComponent()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let before = try Self.contents(of: directory)
     for command in Self.commands {
       let result = try CommandRunner.run(command + ["--db", db.path])

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -6,7 +7,8 @@ import Tracking
 @Suite(.serialized)
 struct DatabaseCommandsTests {
   @Test func migrateCreatesThenFindsTheSchemaCurrent() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let first = try CommandRunner.run(["db", "migrate"], in: directory)
     #expect(first.status == 0, "\(first.standardError)")
     let migrations = RunDatabase.knownMigrations
@@ -18,7 +20,8 @@ struct DatabaseCommandsTests {
   }
 
   @Test func infoCheckAndVacuum() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("runs.sqlite").path
     #expect(try CommandRunner.run(["db", "migrate", "--db", path]).status == 0)
 
@@ -47,7 +50,8 @@ struct DatabaseCommandsTests {
   }
 
   @Test func theDatabaseComesFromTheEnvironmentUnlessGiven() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let fromEnvironment = directory.appendingPathComponent("env.sqlite").path
     let result = try CommandRunner.run(
       ["db", "migrate"], in: directory, environment: ["NNLAB_DB": fromEnvironment])
@@ -59,7 +63,8 @@ struct DatabaseCommandsTests {
   }
 
   @Test func refusesWhatIsNotItsDatabase() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let missing = try CommandRunner.run(["db", "info"], in: directory)
     #expect(missing.status == 66)
     #expect(
@@ -82,7 +87,8 @@ struct DatabaseCommandsTests {
   }
 
   @Test func strangePathsAreOneLineErrors() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let asDirectory = try CommandRunner.run(["db", "info", "--db", directory.path])
     #expect(asDirectory.status == 74)
     #expect(

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 import Tracking
 
@@ -15,7 +16,9 @@ import Tracking
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: prlimit), "prlimit (util-linux) is absent"))
   func aFullDiskStopsTheRunCleanly() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("full.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("full.sqlite").path
     #expect(try CommandRunner.run(["db", "migrate", "--db", db]).status == 0)
     let limit = 400_000
     let result = try CommandRunner.run(
@@ -37,7 +40,9 @@ import Tracking
   /// Another process holds the write lock longer than the busy timeout: a clear line, exit
   /// 74, no run made, the file intact.
   @Test func aLockHeldTooLongIsAClearError() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("locked.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("locked.sqlite").path
     #expect(try CommandRunner.run(["db", "migrate", "--db", db]).status == 0)
     // This process holds the lock, on a thread of its own, until the command is done.
     let holder = try DatabaseQueue(path: db)
@@ -71,7 +76,8 @@ import Tracking
       if: geteuid() != 0 || FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
       "as root, setpriv (util-linux) is needed to run the command as another user"))
   func readOnlyFilesAreRefusedBeforeTraining() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("ro.sqlite").path
     #expect(try CommandRunner.run(["db", "migrate", "--db", db]).status == 0)
     let asUser =
@@ -100,7 +106,9 @@ import Tracking
   /// `runs`, `report`, `export` and a consistency query, over and over while a two-worker sweep
   /// writes: each succeeds, none says "locked", and none sees an epoch without its rows.
   @Test func readersDuringASweepSeeOnlyWholeEpochs() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("read.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("read.sqlite").path
     let sweep = try CommandRunner.start([
       "sweep", "--data", "spirals", "--examples", "200", "--hidden", "8", "--epochs",
       "\(60 * Faults.rounds)", "--snapshot-every", "1", "--gradcheck-every", "0", "--lambda",
@@ -136,7 +144,8 @@ import Tracking
   /// Eight workers on two cores over many tiny runs: each run trained exactly once, no lock
   /// error, and no worker's peak memory above that of a worker that trained a single run.
   @Test func eightWorkersTrainEachRunOnce() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     /// A sweep of `runs` seeds of `epochs` on `workers` workers, and the peak resident memory
     /// (VmHWM) each worker reached, sampled every 10 ms until it ended.
     func sweep(runs: Int, epochs: Int, workers: Int, db: String) throws -> (Process, [Int]) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -12,7 +13,7 @@ struct JSONOutputTests {
   /// summary names the run of lowest final error; a run without a validation split has a null
   /// validation error, not a missing one.
   @Test func sweepSummaryWeightsAndNullsReadBack() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("runs.sqlite").path
     let sweep = try CommandRunner.run([

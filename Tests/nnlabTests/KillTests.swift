@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -18,7 +19,9 @@ import Tracking
   }
 
   @Test func killedTrainingLosesNoCommittedEpoch() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("kill.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("kill.sqlite").path
     let arguments = [
       "train", "--data", "spirals", "--examples", "300", "--hidden", "12", "--epochs",
       "\(Self.epochs)", "--snapshot-every", "1", "--gradcheck-every", "0", "--db", db, "--quiet",
@@ -55,7 +58,9 @@ import Tracking
   }
 
   @Test func killedSweepLosesNoCommittedEpoch() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("sweep.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("sweep.sqlite").path
     let grid = [
       "--data", "spirals", "--examples", "200", "--hidden", "8", "--epochs", "\(Self.epochs / 2)",
       "--snapshot-every", "1", "--gradcheck-every", "0", "--lambda", "0,0.1", "--lr", "0.5,1",
@@ -110,7 +115,8 @@ import Tracking
   /// takes, and by Ctrl-C while it writes its temporary file: the file is there whole or not at
   /// all, and after Ctrl-C no temporary file is left either.
   @Test func anInterruptedExportLeavesNoHalfFile() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("export.sqlite").path
     // 4 runs of 400-25-10: their weights are 41,140 rows of CSV, 1.4 MB.
     #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `evaluate` and `predict` on data laid out unlike the training file, on features a double can
@@ -11,9 +12,10 @@ struct ModelDataTests {
       .map { $0.joined(separator: ",") }.joined(separator: "\n") + "\n"
   }
 
-  /// A folder with `files` written into it, and a database path there.
+  /// A folder with `files` written into it, and a database path there. The caller removes
+  /// the folder.
   static func folder(_ files: [String: String]) throws -> (URL, String) {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
     for (name, text) in files {
       try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
     }
@@ -45,6 +47,7 @@ struct ModelDataTests {
       "features.csv": table([t[2], t[0], t[1]]),
       "no-d.csv": table([t[0], t[1], t[3]]),
     ])
+    defer { try? FileManager.default.removeItem(at: directory) }
     let file = { (name: String) in directory.appendingPathComponent(name).path }
     let train = try CommandRunner.run([
       "train", "--data", file("train.csv"), "--hidden", "4", "--epochs", "30", "--db", db,
@@ -89,6 +92,7 @@ struct ModelDataTests {
     let t = Self.table
     let huge = ("h", t[0].1.indices.map { values[$0 % values.count] })
     let (directory, db) = try Self.folder(["huge.csv": Self.csv([t[0], huge, t[2], t[3]])])
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = directory.appendingPathComponent("huge.csv").path
     let train = try CommandRunner.run([
       "train", "--data", data, "--hidden", "4", "--epochs", "10", "--scale", method, "--db", db,
@@ -103,7 +107,8 @@ struct ModelDataTests {
 
   /// A size that cannot fit in memory is refused before anything is drawn, with the figure.
   @Test func sizesBeyondMemoryAreRefused() throws {
-    let (_, db) = try Self.folder([:])
+    let (directory, db) = try Self.folder([:])
+    defer { try? FileManager.default.removeItem(at: directory) }
     let train = try CommandRunner.run([
       "train", "--data", "xor", "--examples", "40", "--epochs", "1", "--db", db, "--quiet",
     ])

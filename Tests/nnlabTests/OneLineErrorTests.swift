@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// Every error is one line on stderr: the input, the place, the problem, the valid values
@@ -33,7 +34,7 @@ struct OneLineErrorTests {
   }
 
   @Test func aSweepFileErrorNamesTheFileLineAndColumnNotItsText() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let cases: [(text: String, place: String, problem: String)] = [
       ("lambda: [0, 1\nlr: 3\nepochs: 5\n", "bad.yaml:2:3:", "did not find expected"),
@@ -53,7 +54,7 @@ struct OneLineErrorTests {
   }
 
   @Test func filesAreReadWithTheSystemsWords() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     expectOneLine(
       try CommandRunner.run(["train", "--data", folder.path, "--db", "n.sqlite"], in: folder),
@@ -78,7 +79,7 @@ struct OneLineErrorTests {
   }
 
   @Test func controlCharactersAreRefusedInNewNamesAndShownEscapedInStoredOnes() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     func run(_ arguments: [String]) throws -> CommandRunner.Result {
       try CommandRunner.run(arguments + ["--db", "n.sqlite"], in: folder)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// Every command that writes a file, against every kind of target a user may name: the exit
@@ -129,7 +130,7 @@ struct OutputTargetTests {
 
   /// Whether this process may make device nodes (root, outside a container that forbids it).
   static let mayMakeDevices: Bool = {
-    let folder = (try? CommandRunner.temporaryDirectory())?.path ?? "/nonexistent"
+    let folder = (try? makeTemporaryDirectory())?.path ?? "/nonexistent"
     defer { try? FileManager.default.removeItem(atPath: folder) }
     makeDevice(folder, "probe", minor: 3)
     return Kind(path(folder, "probe")) == .characterDevice
@@ -137,7 +138,7 @@ struct OutputTargetTests {
 
   @Test(arguments: commands)
   func everyTargetEndsAsItShould(_ command: [String]) throws {
-    let folder = try CommandRunner.temporaryDirectory().path
+    let folder = try makeTemporaryDirectory().path
     defer { try? FileManager.default.removeItem(atPath: folder) }
     let rows = (0..<40).map { "\(Double($0 % 7) / 7),\(Double($0 % 5) / 5),\($0 % 2)" }
     let csv = "a,b,y\n" + rows.joined(separator: "\n") + "\n"
@@ -215,7 +216,7 @@ struct OutputTargetTests {
   }
 
   @Test func aSocketIsConnectedToAndWritten() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("nnlab.sqlite").path
     #expect(
@@ -257,7 +258,7 @@ struct OutputTargetTests {
   }
 
   @Test func aClosedPipeIsOneLine() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("nnlab.sqlite").path
     let trained = try CommandRunner.run(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -29,8 +30,9 @@ import Tracking
 
   /// A database of one run killed mid-training, so its `-wal` holds committed epochs (and
   /// the `-shm` is left too), in a new folder; returns its path and the last epoch recorded.
+  /// The caller removes the folder.
   static func killedTraining() throws -> (path: String, lastEpoch: Int) {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
     chmod(folder.path, 0o755)
     let db = folder.appendingPathComponent("k.sqlite").path
     let train = try CommandRunner.start([
@@ -75,7 +77,10 @@ import Tracking
     }
     let (db, lastEpoch) = try Self.killedTraining()
     let folder = (db as NSString).deletingLastPathComponent
-    defer { chmod(folder, 0o755) }
+    defer {
+      chmod(folder, 0o755)
+      try? FileManager.default.removeItem(atPath: folder)
+    }
     // With the -wal and the -shm a writer left, then the -wal alone: its epochs still count.
     for removing in [nil, "-shm"] {
       if let removing { unlink(db + removing) }
@@ -94,8 +99,11 @@ import Tracking
 
   @Test func readersWorkOnAReadOnlyMount() throws {
     let (db, lastEpoch) = try Self.killedTraining()
-    let mount = try CommandRunner.temporaryDirectory().path
     let source = (db as NSString).deletingLastPathComponent
+    defer { try? FileManager.default.removeItem(atPath: source) }
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let mount = folder.path
     unlink(db + "-shm")  // the -wal alone, which SQLite cannot read without making a -shm
     guard (try? Self.system(["/bin/mount", "--bind", source, mount])) == 0 else {
       print("skipped: mount --bind is not permitted here")
@@ -115,7 +123,8 @@ import Tracking
   }
 
   @Test func aLinkToADatabaseAndAnEmptyFileAreDatabases() throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("real.sqlite").path
     let link = folder.appendingPathComponent("link.sqlite").path
     #expect(
@@ -143,7 +152,8 @@ import Tracking
 
   @Test(arguments: ["abc", "-1", "inf", "1s"])
   func aWrongBusyTimeoutIsRefusedBeforeAnythingIsTouched(_ value: String) throws {
-    let folder = try CommandRunner.temporaryDirectory()
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
     let db = folder.appendingPathComponent("b.sqlite").path
     #expect(
       try CommandRunner.run(["train", "--data", "xor", "--epochs", "2", "--db", db]).status == 0)
@@ -165,7 +175,9 @@ import Tracking
   }
 
   @Test func aQueryIsHeldToItsTimeAndMemoryAndMayAskReadOnlyPragmas() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("q.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("q.sqlite").path
     #expect(
       try CommandRunner.run(["train", "--data", "xor", "--epochs", "2", "--db", db]).status == 0)
     let endless =

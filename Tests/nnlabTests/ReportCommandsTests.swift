@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -8,7 +9,8 @@ import Tracking
 @Suite struct ReportCommandsTests {
   /// A database with a 2 × 2 λ × α sweep of spirals (runs 1–4), made once.
   static let made = Result { () throws -> String in
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("r.sqlite").path
+    let folder = try makeTemporaryDirectoryRemovedAtExit()
+    let db = folder.appendingPathComponent("r.sqlite").path
     let sweep = try CommandRunner.run([
       "sweep", "--data", "spirals", "--examples", "120", "--hidden", "8", "--epochs", "30",
       "--lambda", "0,1", "--lr", "1,3", "--gradcheck-every", "0", "--workers", "2", "--db", db,
@@ -17,9 +19,11 @@ import Tracking
     return db
   }
 
-  /// A copy of the sweep's database for a test that changes it.
+  /// A copy of the sweep's database for a test that changes it, in a new folder the test
+  /// removes.
   func copy() throws -> String {
-    let copy = try CommandRunner.temporaryDirectory().appendingPathComponent("c.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    let copy = folder.appendingPathComponent("c.sqlite").path
     try FileManager.default.copyItem(atPath: try Self.made.get(), toPath: copy)
     return copy
   }
@@ -64,7 +68,9 @@ import Tracking
     let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
       .deletingLastPathComponent().appendingPathComponent(
         "TrackingTests/Fixtures/schema-0003.sqlite")
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("old.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("old.sqlite").path
     try FileManager.default.copyItem(atPath: fixture.path, toPath: db)
     let before = try Data(contentsOf: URL(fileURLWithPath: db))
     let refused = try run(["runs"], db: db)
@@ -81,7 +87,9 @@ import Tracking
 
   /// Without a validation split the grid shows train errors, and says so.
   @Test func aSweepWithoutValidationShowsTrainErrors() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("t.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("t.sqlite").path
     let sweep = try run(
       [
         "sweep", "--data", "xor", "--examples", "60", "--hidden", "3", "--epochs", "5",
@@ -124,7 +132,9 @@ import Tracking
       let refused = try run(["report", "--sql", sql], db: db)
       #expect(refused.status == 65 && refused.standardError.hasPrefix("error: refused: "), "\(sql)")
     }
-    let file = try CommandRunner.temporaryDirectory().appendingPathComponent("mine.sql")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("mine.sql")
     try "-- Mine.\n-- param: lambda = 1\nSELECT id FROM runs WHERE lambda = :lambda ORDER BY id\n"
       .write(to: file, atomically: true, encoding: .utf8)
     let mine = try run(["report", "--file", file.path, "--param", "lambda=0", "--csv"], db: db)
@@ -155,6 +165,9 @@ import Tracking
 
   @Test func tagCompareShowAndRm() throws {
     let db = try copy()
+    defer {
+      try? FileManager.default.removeItem(atPath: (db as NSString).deletingLastPathComponent)
+    }
     #expect(
       try run(["tag", "2", "note=baseline", "owner=me"], db: db).standardOutput
         == "run 2: note=baseline, owner=me\n")
@@ -190,7 +203,8 @@ import Tracking
 
   /// The newcomer's first command, tiny: it trains, reports and writes the HTML report.
   @Test func demoTrainsReportsAndWritesTheHTMLReport() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let demo = try CommandRunner.run(["demo", "--quick", "--workers", "2"], in: directory)
     #expect(demo.status == 0, "\(demo.standardError)")
     #expect(demo.standardOutput.contains("final / best validation error (rows λ, columns α"))
@@ -207,7 +221,9 @@ import Tracking
 
   @Test func theHTMLReportOfChosenRuns() throws {
     let db = try Self.made.get()
-    let file = try CommandRunner.temporaryDirectory().appendingPathComponent("runs.html").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("runs.html").path
     let written = try run(["report", "--html", file, "--runs", "1,2"], db: db)
     #expect(written.status == 0 && written.standardOutput == file + "\n")
     #expect(try String(contentsOfFile: file, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
@@ -264,7 +280,8 @@ import Tracking
 
   @Test func anExportThatCannotBeWrittenLeavesNoFile() throws {
     let db = try Self.made.get()
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let missing = directory.appendingPathComponent("no/such/dir/e.csv").path
     let failed = try run(["export", "epochs", "--output", missing], db: db)
     #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -11,7 +12,9 @@ struct SweepCommandTests {
   ]
 
   @Test func aGridRunsEveryCombinationOnceWithEveryEpoch() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("grid.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("grid.sqlite").path
     let result = try CommandRunner.run(
       ["sweep"] + tiny + ["--lambda", "0,0.1,1", "--lr", "0.3,1,3", "--workers", "2", "--db", db])
     #expect(result.status == 0, "\(result.standardError)")
@@ -34,7 +37,9 @@ struct SweepCommandTests {
   /// is given them — every hyperparameter column, every epoch row, check and snapshot, bit for
   /// bit (all but the epochs' wall times).
   @Test func trainAndAOnePointSweepRecordTheSameRun() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("one.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("one.sqlite").path
     let options = [
       "--data", "spirals", "--examples", "90", "--data-seed", "3", "--hidden", "5,4",
       "--activation", "tanh", "--cost", "mse", "--lr", "0.7", "--lambda", "0.01", "--epochs",
@@ -106,7 +111,9 @@ struct SweepCommandTests {
   }
 
   @Test func manyWorkersOverManyRunsNeverReportALock() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("many.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("many.sqlite").path
     let result = try CommandRunner.run(
       [
         "sweep", "--data", "xor", "--examples", "40", "--hidden", "2", "--epochs", "4",
@@ -121,7 +128,9 @@ struct SweepCommandTests {
   }
 
   @Test func aDivergingRunDoesNotStopTheOthers() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("div.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("div.sqlite").path
     let result = try CommandRunner.run(
       [
         "sweep", "--data", "spirals", "--examples", "60", "--hidden", "8", "--activation", "relu",
@@ -136,7 +145,8 @@ struct SweepCommandTests {
   }
 
   @Test func aFileAndTheEquivalentFlagsMakeTheSameRuns() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("same.sqlite").path
     let file = directory.appendingPathComponent("sweep.yaml")
     try """
@@ -179,7 +189,9 @@ struct SweepCommandTests {
     ),
   ])
   func badSpecsQueueNothing(arguments: [String], message: String) throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("bad.sqlite")
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("bad.sqlite")
     let result = try CommandRunner.run(["sweep", "--data", "xor"] + arguments + ["--db", db.path])
     #expect(result.status == 64)
     #expect(
@@ -189,7 +201,8 @@ struct SweepCommandTests {
   }
 
   @Test func anUnknownKeyInAFileIsAnError() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let file = directory.appendingPathComponent("bad.yaml")
     try "lamda: [1]\n".write(to: file, atomically: true, encoding: .utf8)
     let result = try CommandRunner.run([
@@ -200,7 +213,9 @@ struct SweepCommandTests {
   }
 
   @Test func ctrlCStopsTheWorkersAndTheSweepResumes() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("int.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("int.sqlite").path
     let sweep = try CommandRunner.start([
       "sweep", "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "300",
       "--lambda", "0,1",
@@ -234,7 +249,9 @@ struct SweepCommandTests {
   /// A worker SIGKILLed mid-run; `--resume` completes the sweep with the weights a sweep
   /// without the kill has, bit for bit.
   @Test func aKilledWorkerIsResumedBitwise() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("kill.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("kill.sqlite").path
     let grid = [
       "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "60",
       "--snapshot-every", "4",

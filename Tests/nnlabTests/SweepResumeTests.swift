@@ -1,11 +1,14 @@
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
 /// Two `sweep --resume` of one sweep at once: the second joins the first as a worker.
 @Suite struct SweepResumeTests {
   @Test func aSecondResumeJoinsTheFirst() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("j.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("j.sqlite").path
     let epochs = 150
     let sweep = try CommandRunner.start([
       "sweep", "--data", "glyphs", "--examples", "200", "--hidden", "6", "--epochs", "\(epochs)",

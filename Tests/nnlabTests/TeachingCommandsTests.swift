@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `shapes`, `trace` and `gradcheck` run as a user runs them: exit statuses and key lines.
@@ -76,7 +77,8 @@ struct TeachingCommandsTests {
   }
 
   @Test func traceReadsWeightsAndExamplesFromTheUser() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let weights = directory.appendingPathComponent("weights.json")
     try Data(#"{"theta": [[[0.1, 0.3]], [[-0.2, 0.5]]]}"#.utf8).write(to: weights)
     let result = try CommandRunner.run([
@@ -92,7 +94,8 @@ struct TeachingCommandsTests {
   }
 
   @Test func traceRefusesBadInput() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let wrongShape = directory.appendingPathComponent("wrong.json")
     try Data(#"{"theta": [[[0, 1, 2], [0, 1, 2]], [[0, 1], [0, 1]]]}"#.utf8).write(to: wrongShape)
     expectError(

@@ -1,6 +1,7 @@
 import Backprop
 import Datasets
 import Foundation
+import TestSupport
 import Testing
 import Tracking
 
@@ -12,7 +13,8 @@ struct TrainCommandTests {
   }
 
   @Test func trainsRecordsAndExports() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("runs.sqlite").path
     let train = try CommandRunner.run([
       "train", "--data", "xor", "--examples", "100", "--hidden", "4", "--lr", "2", "--epochs", "30",
@@ -81,7 +83,8 @@ struct TrainCommandTests {
   /// Through the binary: a 2-2-2 mse run from given weights for one epoch records J(Θ₀) and
   /// Θ₁ = Θ₀ − α·D(Θ₀), computed here directly with Backprop.
   @Test func oneEpochThroughTheBinaryIsOneStepOfDescent() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = directory.appendingPathComponent("data.csv")
     try "x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n".write(
       to: data, atomically: true, encoding: .utf8)
@@ -124,7 +127,9 @@ struct TrainCommandTests {
       "../shared/data/digits.csv is absent"))
   func trainsOnTheDigitsCSVAndEvaluates() throws {
     let digits = CommandRunner.sharedData("digits.csv")
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("digits.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("digits.sqlite").path
     let train = try CommandRunner.run([
       "train", "--data", digits.path, "--label", "digit", "--scale", "minmax", "--hidden", "25",
       "--epochs", "40",
@@ -145,7 +150,8 @@ struct TrainCommandTests {
   /// and compare its last weights with an uninterrupted run of the same settings: bit for bit.
   @Test(arguments: Stop.allCases)
   func resumeEndsBitwiseWhereAnUninterruptedRunEnds(stop: Stop) throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("resume.sqlite").path
     let arguments =
       [
@@ -198,7 +204,8 @@ struct TrainCommandTests {
   /// The stored scaling and labels are applied: a run evaluated on its own data, every
   /// example training, gives its final train error.
   @Test func evaluatingOnTheTrainingDataGivesTheTrainError() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let data = directory.appendingPathComponent("data.csv")
     var text = "x1,x2,kind\n"
     for i in 0..<60 {
@@ -231,7 +238,9 @@ struct TrainCommandTests {
   }
 
   @Test func patienceStopsARunThatNoLongerImproves() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("p.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("p.sqlite").path
     let result = try CommandRunner.run([
       "train", "--examples", "300", "--train-examples", "50", "--lambda", "0", "--epochs", "400",
       "--patience", "5",
@@ -251,7 +260,9 @@ struct TrainCommandTests {
   }
 
   @Test func aDivergingRunExitsOneWithItsEpoch() throws {
-    let db = try CommandRunner.temporaryDirectory().appendingPathComponent("d.sqlite").path
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("d.sqlite").path
     let result = try CommandRunner.run([
       "train", "--data", "spirals", "--examples", "60", "--hidden", "8", "--activation", "relu",
       "--lambda", "0",
@@ -264,7 +275,8 @@ struct TrainCommandTests {
   }
 
   @Test func badInputIsOneLineAndMakesNoRun() throws {
-    let directory = try CommandRunner.temporaryDirectory()
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let db = directory.appendingPathComponent("none.sqlite")
     func file(_ name: String, _ text: String) throws -> String {
       let url = directory.appendingPathComponent(name)

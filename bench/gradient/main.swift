@@ -43,7 +43,8 @@ for _ in 0..<repetitions {
     })
 }
 
-// The five products of one epoch, on the epoch's own shapes (DESIGN §1, vectorised).
+// The five products of one epoch, on the epoch's own shapes (docs/design.md, "The mathematics":
+// vectorised).
 let (inputs, errors) = (examples.inputs, try Examples.random(for: [25, 10], count: 5000, seed: 3))
 let (hidden, outputErrors, hiddenErrors) = (errors.inputs, errors.targets, errors.inputs)
 let (theta1, theta2) = (network.thetas[1], network.thetas[2])

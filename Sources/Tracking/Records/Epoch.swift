@@ -1,6 +1,6 @@
 import GRDB
 
-/// A row of `epochs`: the figures of Θ_e (DESIGN §1 "Epochs, as recorded").
+/// A row of `epochs`: the figures of Θ_e (docs/design.md, "Epochs, as recorded").
 public struct Epoch: Codable, Sendable, Equatable {
   public var runId: Int64
   public var epoch: Int

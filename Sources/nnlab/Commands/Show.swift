@@ -20,7 +20,7 @@ struct Show: ParsableCommand {
     let store = try database.open(.readOnly)
     var run = try store.run(runID)
     let spec = run.spec
-    // A running run whose process is gone is shown as what it is (DESIGN §3).
+    // A running run whose process is gone is shown as what it is (docs/design.md, "Storage").
     let gone = run.isStale()
     if gone { run.status = .interrupted }
     print(

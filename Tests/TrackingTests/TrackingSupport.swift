@@ -3,19 +3,9 @@ import Testing
 
 @testable import Tracking
 
-/// Values and files the Tracking tests share.
-enum TestSupport {
-  /// A run of a 400-25-10 network, as `nnlab train` would describe it.
-  static func spec(lambda: Double = 1, learningRate: Double = 0.3, sweep: Int64? = nil) -> RunSpec {
-    RunSpec(
-      sweepId: sweep, name: "test", layers: "400-25-10", activation: "sigmoid",
-      costFunction: "cross-entropy",
-      learningRate: learningRate, lambda: lambda, epochs: 10, seed: 7, validationFraction: 0.2,
-      datasetName: "glyphs", datasetSha256: String(repeating: "0", count: 64),
-      nnlabVersion: "0.1.0",
-      commandLine: "nnlab train")
-  }
-
+/// Values and files the Tracking tests share (RunSpec.example and the temporary folders are
+/// TestSupport's).
+enum TrackingSupport {
   /// Epoch `epoch` with two layers and, when `snapshot`, the weights of both.
   static func epoch(
     _ epoch: Int, validationError: Double? = nil, snapshot: Bool = false, trainError: Double = 0.5
@@ -38,14 +28,6 @@ enum TestSupport {
             layer: 2, rows: 10, columns: 26,
             values: (0..<260).map { -Double($0) * 1e-3 - Double(epoch) }),
         ] : [])
-  }
-
-  /// A new empty folder.
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "nnlab-tracking-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
   }
 
   /// The package's root folder, found from this file.
