@@ -7,7 +7,8 @@
 --                 error, at its last epoch;
 --   best_error    the same at its best epoch (the lowest one).
 --   silent        1 for a running run with no heartbeat for 600 seconds (Run.staleAfter;
---                 a test keeps the two equal): its process is taken for stopped, on any host.
+--                 TrackingTests' RunSummaryTests.theViewsSilentWindowIsRunStaleAfter holds
+--                 the two equal): its process is taken for stopped, on any host.
 --                 SQLite's own here: strftime(), giving the stored time format.
 
 CREATE VIEW run_summary AS

@@ -21,8 +21,12 @@ extension RunDatabase {
     ///   the database and its `-wal`, so that the changes committed to the log are read; with
     ///   no `-shm` no writer is at work, so the copy is whole.
     static func reading(path: String, file: String) throws -> ReadLocation {
-      let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? UInt64
-      if size == 0 {
+      var info = stat()
+      guard stat(file, &info) == 0 else {
+        throw TrackingError.unusable(
+          path: path, reason: "cannot be read (\(String(cString: strerror(errno))))")
+      }
+      if info.st_size == 0 {
         let copy = try PrivateCopy(of: path)
         try connect(path: copy.database, access: .readWrite, as: .current).close()
         return ReadLocation(location: copy.database, copy: copy)

@@ -308,7 +308,7 @@ public struct SweepSpec: Codable, Sendable, Equatable {
 
 extension Runner.Prepared {
   /// The `runs` row of this run: its hyperparameters, data identity and provenance.
-  public func runSpec(provenance: Runner.Provenance, sweep: Int64? = nil) -> RunSpec {
+  public func runSpec(provenance: Runner.Provenance, sweep: Int64? = nil) throws -> RunSpec {
     let dataset = data.dataset
     return RunSpec(
       sweepId: sweep, name: provenance.name, layers: network.architecture.description,
@@ -317,10 +317,11 @@ extension Runner.Prepared {
       lambda: plan.lambda, epochs: plan.epochs, batchSize: plan.batchSize, seed: Int64(plan.seed),
       validationFraction: plan.validationFraction, trainExamples: plan.trainExamples,
       snapshotEvery: plan.snapshotEvery, datasetName: dataset.name, datasetSha256: dataset.sha256,
-      scaling: JSONText.encode(data.scaling), nnlabVersion: provenance.nnlabVersion,
+      scaling: try JSONText.encode(data.scaling), nnlabVersion: provenance.nnlabVersion,
       commandLine: provenance.commandLine,
-      dataSource: JSONText.encode(source.recorded(for: dataset)),
-      features: JSONText.encode(dataset.featureNames), outputs: JSONText.encode(dataset.outputs),
+      dataSource: try JSONText.encode(source.recorded(for: dataset)),
+      features: try JSONText.encode(dataset.featureNames),
+      outputs: try JSONText.encode(dataset.outputs),
       gradcheckEvery: plan.gradientChecks.stored, patience: plan.patience)
   }
 }

@@ -5,11 +5,18 @@ import Tracking
 /// The JSON nnlab stores with a run (scaling, data source, features, outputs) and prints for
 /// scripts: sorted keys, so the same value is always the same text.
 public enum JSONText {
-  public static func encode(_ value: some Encodable) -> String {
+  /// - Throws: `TrainingError.invalidInput` for a number that is not finite, which JSON cannot
+  ///   hold (a cost that became infinite): never written as null.
+  public static func encode(_ value: some Encodable) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
-    // Values of strings, numbers and arrays always encode.
-    return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "null"
+    do {
+      return String(decoding: try encoder.encode(value), as: UTF8.self)
+    } catch EncodingError.invalidValue(let number, let context) {
+      let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+      throw TrainingError.invalidInput(
+        "\(path.joined(separator: ".")) is \(number), which JSON cannot hold")
+    }
   }
 }
 

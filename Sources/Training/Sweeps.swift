@@ -23,7 +23,7 @@ public enum Sweeps {
   public static func queue(
     _ spec: SweepSpec, runs: [RunSpec], in database: any RunStore
   ) throws -> (Sweep, [Run]) {
-    try database.createSweep(name: spec.name, spec: JSONText.encode(spec), runs: runs)
+    try database.createSweep(name: spec.name, spec: try JSONText.encode(spec), runs: runs)
   }
 
   /// Puts a sweep's stopped runs back in the queue: `interrupted` and `failed` ones, and

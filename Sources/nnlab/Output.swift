@@ -15,6 +15,8 @@ final class Output: TextSink {
   /// The file's path and the temporary file's, when replacing a file.
   private let file: (path: String, temporary: String)?
   private var buffer = Data()
+  /// Whether the file is in place.
+  private var committed = false
 
   /// Output to `path` (`-` or nil: standard output), never over a file of `spared`.
   init(path: String?, sparing spared: SparedFiles) throws {
@@ -35,7 +37,7 @@ final class Output: TextSink {
       guard descriptor >= 0 else {
         throw OutputTarget.failure(path ?? target, OutputTarget.systemError())
       }
-      fchmod(descriptor, mode)
+      fchmod(descriptor, mode & 0o777)  // never set-id bits on a report
       let temporary = String(
         decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
       (self.descriptor, name, file) = (descriptor, path ?? target, (target, temporary))
@@ -46,7 +48,7 @@ final class Output: TextSink {
   deinit {
     if descriptor != STDOUT_FILENO { close(descriptor) }
     // Not committed: the temporary file goes.
-    if let file {
+    if let file, !committed {
       PendingFile.unregister()
       unlink(file.temporary)
     }
@@ -66,6 +68,7 @@ final class Output: TextSink {
       throw OutputTarget.failure(name, OutputTarget.systemError())
     }
     PendingFile.unregister()
+    committed = true
     let folder = open((file.path as NSString).deletingLastPathComponent.nonEmpty ?? ".", O_RDONLY)
     if folder >= 0 {
       fsync(folder)

@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 /// Where a path named for output (`--output`, `--html`, the demo's report) is written, and how:
 /// the one place that knows what writing a file can destroy (docs/files.md).
@@ -34,6 +35,14 @@ enum OutputTarget {
       case S_IFIFO, S_IFCHR:
         let descriptor = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
         guard descriptor >= 0 else { throw failure(path, systemError()) }
+        // What was opened, not what the name was a moment ago: a file put in its place is
+        // written as a file (whole, by rename), never in place.
+        var opened = stat()
+        guard fstat(descriptor, &opened) == 0, [S_IFIFO, S_IFCHR].contains(opened.st_mode & S_IFMT)
+        else {
+          close(descriptor)
+          return try resolve(path, sparing: spared)
+        }
         return .inPlace(descriptor: descriptor, name: path)
       case S_IFSOCK:
         return .inPlace(descriptor: try connect(toSocket: path), name: path)
@@ -83,6 +92,9 @@ enum OutputTarget {
     var info = stat()
     if fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
       let protected = spared.protection(of: FileIdentity(info))
+        // Opened anew for reading through /dev/fd (on Linux a new open of the same file),
+        // since the descriptor itself may be open for writing only (`> file`).
+        ?? SQLiteFile.kind(ofFileAt: "/dev/fd/\(descriptor)")?.rawValue
     {
       throw refusal(path, "is \(protected): nnlab never writes over it (choose another file)")
     }

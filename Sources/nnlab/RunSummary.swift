@@ -39,8 +39,8 @@ struct RunSummary {
 
   /// The summary as JSON; with the report of the run that just trained, also its wall time
   /// (`seconds`) and the part of it spent recording (`recordingSeconds`).
-  func json(of report: Runner.Report? = nil) -> String {
-    JSONText.encode(Figures(run: run, report: report))
+  func json(of report: Runner.Report? = nil) throws -> String {
+    try JSONText.encode(Figures(run: run, report: report))
   }
 
   /// What `--json` prints: the run's figures, null where it has none.

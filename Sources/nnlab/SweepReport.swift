@@ -60,5 +60,5 @@ struct SweepReport {
       })
   }
 
-  var json: String { JSONText.encode(summary) }
+  func json() throws -> String { try JSONText.encode(summary) }
 }

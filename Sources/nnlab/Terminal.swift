@@ -12,8 +12,18 @@ struct Terminal: Sendable {
 
   var usesColour: Bool { isInteractive && ProcessInfo.processInfo.environment["NO_COLOR"] == nil }
 
+  /// Writes `text` whole; a write that fails (a closed pipe, a full disk) is dropped, since
+  /// there is nowhere left to say so (FileHandle's `write` would stop the process).
   func write(_ text: String) {
-    FileHandle(fileDescriptor: fileDescriptor, closeOnDealloc: false).write(Data(text.utf8))
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+      let written = bytes.withUnsafeBytes {
+        Foundation.write(fileDescriptor, $0.baseAddress, $0.count)
+      }
+      if written < 0 && errno == EINTR { continue }
+      guard written > 0 else { return }
+      bytes = bytes.dropFirst(written)
+    }
   }
 
   /// `text` in green (`good`) or red, where colour is used.

@@ -11,7 +11,8 @@ struct WorkerPool {
       FileManager.default.fileExists(atPath: "/proc/self/exe")
       ? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
       : URL(fileURLWithPath: CommandLine.arguments[0])
-    processes = try (0..<count).map { _ in
+    var started: [Process] = []
+    for _ in 0..<count {
       let process = Process()
       process.executableURL = executable
       process.arguments = ["worker", "--sweep", "\(sweep)", "--db", database]
@@ -21,12 +22,19 @@ struct WorkerPool {
       do {
         try process.run()
       } catch {
+        // Those already started stop after their current epoch; their runs stay resumable.
+        for worker in started {
+          kill(worker.processIdentifier, SIGINT)
+          worker.waitUntilExit()
+        }
         throw CommandFailure(
-          message: "cannot start a worker process (\(error.localizedDescription))",
+          message:
+            "cannot start a worker process (\(executable.path)) after \(started.count) of \(count)",
           exitCode: .ioError)
       }
-      return process
+      started.append(process)
     }
+    processes = started
   }
 
   /// Waits for every worker, showing progress; passes a Ctrl-C or SIGTERM on to them (each

@@ -54,7 +54,7 @@ struct TrainedModelTests {
     let report = try Self.train(Self.data, in: database, folder: folder)
     var model = try TrainedModel.load(run: report.run.id, from: database)
     var older = model.run
-    older.spec.dataSource = JSONText.encode(
+    older.spec.dataSource = try JSONText.encode(
       DataSource.csv(path: "/gone.csv", columns: CSVColumns()))
     model = TrainedModel(
       run: older, epoch: model.epoch, network: model.network, scaling: model.scaling,
@@ -97,5 +97,15 @@ struct TrainedModelTests {
     #expect(model.scaling.firstNonFiniteFeature == nil && model.scaling.unit?[1] == 1)
     let evaluation = try model.evaluate(on: try model.load(try RunnerTests.csv(text, in: folder)))
     #expect(evaluation.cost.isFinite && evaluation.examples == 16)
+  }
+}
+
+/// JSON cannot hold a number that is not finite: encoding one is an error naming where it is,
+/// never a silent null.
+@Test func aNonFiniteNumberIsNotWrittenAsJSON() throws {
+  struct Figures: Encodable { let cost: Double }
+  #expect(try JSONText.encode(Figures(cost: 1.5)) == #"{"cost":1.5}"#)
+  #expect(throws: TrainingError.invalidInput("cost is inf, which JSON cannot hold")) {
+    try JSONText.encode(Figures(cost: .infinity))
   }
 }

@@ -257,6 +257,46 @@ struct OutputTargetTests {
     #expect(lstat(socketPath, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK)
   }
 
+  @Test func aDescriptorOpenOnAnotherDatabaseIsRefused() throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let run = { (arguments: [String], wrapper: [String]) in
+      try CommandRunner.run(arguments, in: folder, wrapper: wrapper)
+    }
+    #expect(try run(["train", "--data", "xor", "--epochs", "2", "--quiet"], []).status == 0)
+    try FileManager.default.copyItem(
+      at: folder.appendingPathComponent("nnlab.sqlite"),
+      to: folder.appendingPathComponent("other.sqlite"))
+    let before = try Data(contentsOf: folder.appendingPathComponent("other.sqlite"))
+    // `3<>other.sqlite`: the descriptor is open for reading and writing; `3>>log.csv`, a log
+    // open for appending only, is written where it stands.
+    let other = try run(
+      ["export", "epochs", "--output", "/dev/fd/3"],
+      ["/bin/sh", "-c", "exec \"$@\" 3<>other.sqlite", "sh"])
+    #expect(other.status == 64 && other.standardError.contains("a SQLite database"), "\(other)")
+    #expect(try Data(contentsOf: folder.appendingPathComponent("other.sqlite")) == before)
+    try Data("earlier\n".utf8).write(to: folder.appendingPathComponent("log.csv"))
+    let log = try run(
+      ["export", "epochs", "--output", "/dev/fd/3"],
+      ["/bin/sh", "-c", "exec \"$@\" 3>>log.csv", "sh"])
+    #expect(log.status == 0, "\(log)")
+    let text = try String(contentsOf: folder.appendingPathComponent("log.csv"), encoding: .utf8)
+    #expect(text.hasPrefix("earlier\nrun_id,epoch,"))
+  }
+
+  @Test func aClosedStandardErrorIsNoCrash() throws {
+    let process = Process()
+    process.executableURL = CommandRunner.executable
+    process.arguments = ["runs", "--status", "bogus"]
+    let errors = Pipe()
+    process.standardError = errors
+    process.standardOutput = FileHandle.nullDevice
+    try errors.fileHandleForReading.close()  // the error line meets EPIPE
+    try process.run()
+    process.waitUntilExit()
+    #expect(process.terminationReason == .exit && process.terminationStatus == 64)
+  }
+
   @Test func aClosedPipeIsOneLine() throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }

@@ -56,7 +56,7 @@ struct Evaluate: ParsableCommand {
     let evaluation = try model.evaluate(on: dataset)
     if json {
       print(
-        JSONText.encode(
+        try JSONText.encode(
           Figures(
             run: model.run.id, epoch: model.epoch, data: dataset.name,
             classes: model.outputs.names, evaluation: evaluation)))

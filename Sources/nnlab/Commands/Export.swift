@@ -135,9 +135,9 @@ struct Export: ParsableCommand {
             .joined() + "\n"
           : "["
             + (try networks.map {
-              "\n  "
-                + JSONText.encode(
-                  RunWeights(run: $0.run, epoch: $0.epoch, weights: try $0.network.weightsFile()))
+              let line = try JSONText.encode(
+                RunWeights(run: $0.run, epoch: $0.epoch, weights: try $0.network.weightsFile()))
+              return "\n  " + line
             })
             .joined(separator: ",") + "\n]\n"
         try Output.write(text, to: selection.output, sparing: try SparedFiles(store))
@@ -146,7 +146,8 @@ struct Export: ParsableCommand {
   }
 }
 
-/// One run's weights in a sweep's weights export: `{"run_id": …, "epoch": …, "weights": {"theta": …}}`.
+/// One run's weights in a sweep's weights export, a line of JSON with sorted keys:
+/// `{"epoch":…,"run_id":…,"weights":{"theta":…}}`.
 private struct RunWeights: Encodable {
   let run: Int64
   let epoch: Int

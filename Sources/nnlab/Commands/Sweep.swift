@@ -102,7 +102,7 @@ struct SweepCommand: ParsableCommand {
     }
     let report = SweepReport(runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep.id)
     if json {
-      print(report.json)
+      print(try report.json())
     } else {
       let grid = ReportText(
         try Report.named("sweep").run(on: store, arguments: ["sweep": String(sweep.id)]),

@@ -118,7 +118,7 @@ struct RunOutputOptions: ParsableArguments {
     ProgressBar(terminal: .standardError, enabled: !quiet && Terminal.standardError.isInteractive)
       .clear()
     let run = report.run
-    print(json ? RunSummary(run).json(of: report) : RunSummary(run).text)
+    print(json ? try RunSummary(run).json(of: report) : RunSummary(run).text)
     switch report.outcome {
     case .finished, .stoppedEarly, .failed:  // a failed run ends in a thrown error, not a report
       // In place of the bar, or where there is none (a log), one line of how it went.
