@@ -43,15 +43,16 @@ public enum BuiltInDataset: String, CaseIterable, Sendable {
   /// Checks that `count` examples fit in `memory` bytes before any is drawn: their inputs and
   /// targets, m × (n + classes) doubles, are held about three times at the peak (the data, its
   /// training split, and the split scaled).
-  /// - Throws: `DatasetError.invalid` with the figure they would need.
+  /// - Throws: `DatasetError.invalidSetting` (`examples`) with the figure they would need.
   public func checkFits(
     count: Int, memory: UInt64 = ProcessInfo.processInfo.physicalMemory
   ) throws {
     let examples = Double(count) * Double(featureCount + classCount) * 8
     if 3 * examples <= Double(memory) { return }
     let bytes = { (count: Double) in PlainText.bytes(Int64(min(count, Double(Int64.max)))) }
-    throw DatasetError.invalid(
-      "--examples \(count) would need about \(bytes(3 * examples)) of memory for \(rawValue)"
+    throw DatasetError.invalidSetting(
+      key: "examples",
+      problem: " \(count) would need about \(bytes(3 * examples)) of memory for \(rawValue)"
         + " (\(bytes(examples)) of inputs and targets, held three times over while split and"
         + " scaled); this machine has \(bytes(Double(memory)))")
   }

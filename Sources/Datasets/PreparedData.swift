@@ -32,9 +32,11 @@ public struct PreparedData: Sendable {
     let validationRows = Array(order.prefix(validationCount))
     if let trainExamples {
       guard trainExamples <= trainingRows.count else {
-        throw DatasetError.invalid(
-          "\(dataset.name) has \(trainingRows.count) training examples after the validation split;"
-            + " --train-examples \(trainExamples) asks for more")
+        throw DatasetError.invalidSetting(
+          key: "train-examples",
+          problem:
+            " \(trainExamples) asks for more than the \(trainingRows.count) training examples"
+            + " \(dataset.name) has after the validation split")
       }
       trainingRows = Array(trainingRows.prefix(trainExamples))
     }

@@ -24,8 +24,9 @@ public struct Report: Sendable {
     func value(_ text: String) throws -> SQLValue {
       let value = SQLValue(parsing: text)
       guard value.number != nil || words.contains(text) else {
-        throw ReportError.invalidParameter(
-          "--param \(name): '\(text)' is not "
+        throw ReportError.invalidSetting(
+          key: "param \(name)",
+          problem: ": '\(text)' is not "
             + (["a number"] + words).joined(separator: words.count > 1 ? ", " : " or "))
       }
       return value

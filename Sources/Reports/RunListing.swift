@@ -66,8 +66,8 @@ public struct RunListing: Sendable {
     var parameters = try report.bindings(["sweep": sweep.map(String.init) ?? "all"])
     let fields = try store.select(runs + " LIMIT 0", parameters: parameters).columns
     guard fields.contains(sort) else {
-      throw ReportError.invalidParameter(
-        "--sort: unknown key '\(sort)' (known: \(fields.joined(separator: ", ")))")
+      throw ReportError.invalidSetting(
+        key: "sort", problem: ": unknown key '\(sort)' (known: \(fields.joined(separator: ", ")))")
     }
     var conditions: [String] = []
     /// `run.column IN (:name0, :name1, …)` with the values bound.

@@ -48,7 +48,7 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .missingDatabase(let path):
-      "\(path): no such database (run 'nnlab db migrate --db \(path)' to create one)"
+      "\(path): no such database"
     case .notAnNNLabDatabase(let path):
       "\(path) is not an nnlab database"
     case .newerDatabase(let path, let unknown):
@@ -56,7 +56,7 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
         + " \(unknown.joined(separator: ", "))); upgrade nnlab"
     case .olderDatabase(let path, let missing):
       "\(path) was written by an older nnlab (migration\(missing.count == 1 ? "" : "s")"
-        + " \(missing.joined(separator: ", ")) not applied); upgrade it with 'nnlab db migrate --db \(path)'"
+        + " \(missing.joined(separator: ", ")) not applied)"
     case .damaged(let path, let reason):
       "\(path) is damaged (\(reason))"
     case .locked(let path):
@@ -73,7 +73,7 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
     case .invalidQuery(let message):
       "the query cannot run: \(message)"
     case .queryTimedOut(let path, let seconds):
-      "\(path): the query ran past its time limit of \(String(format: "%g", seconds)) s (--timeout)"
+      "\(path): the query ran past its time limit of \(String(format: "%g", seconds)) s"
     case .queryOutOfMemory(let path, let bytes):
       "\(path): the query needed more than its memory limit of \(bytes >> 20) MiB"
     case .runNotFound(let id):

@@ -116,7 +116,7 @@ public struct Runner: Sendable {
         weightsJSON: initialWeights, activation: plan.activation, architecture: architecture)
       return Prepared(plan: plan, source: source, data: data, network: network)
     } catch let error as BackpropError {
-      throw TrainingError.invalidInput("--init-weights: \(error)")
+      throw TrainingError.invalidSettingInput(key: "init-weights", problem: ": \(error)")
     }
   }
 

@@ -149,11 +149,13 @@ extension TrainedModel {
     // A built-in dataset has no label column; a run recorded before the label's name was
     // stored has nil for the default, the last column of a file that may be gone.
     guard case .csv = trained else {
-      throw TrainingError.invalidInput(
-        "run \(run.id) was trained on built-in data, which has no label column: name the"
-          + " label column of this file (--label)")
+      throw TrainingError.invalidSettingInput(
+        key: "label",
+        problem: " is needed: run \(run.id) was trained on built-in data, which has no label column"
+      )
     }
-    throw TrainingError.invalidInput(
-      "run \(run.id) does not record the name of its label column: give it with --label")
+    throw TrainingError.invalidSettingInput(
+      key: "label",
+      problem: " is needed: run \(run.id) does not record the name of its label column")
   }
 }

@@ -6,8 +6,11 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
   /// the problem, which follows the key ("lr" " must be …", "lr" ": 'x' is not a number"). The
   /// command line names the option instead (`--lr must be …`).
   case invalidValue(key: String, problem: String)
-  /// An input file that does not fit the plan (init weights of the wrong shape).
+  /// An input file that does not fit the plan.
   case invalidInput(String)
+  /// An input a setting names that does not fit: its key (`init-weights`, `label`) and the
+  /// problem, which follows it; the command line names the option.
+  case invalidSettingInput(key: String, problem: String)
   /// A run that cannot be resumed as asked.
   case cannotResume(String)
   /// Something a run does not have (a snapshot at an epoch).
@@ -18,7 +21,8 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
     case .invalidOption(let message), .invalidInput(let message), .cannotResume(let message),
       .notFound(let message):
       message
-    case .invalidValue(let key, let problem): key + problem
+    case .invalidValue(let key, let problem), .invalidSettingInput(let key, let problem):
+      key + problem
     }
   }
 

@@ -32,6 +32,18 @@ extension TrackingError {
     case .whileRecording(let error, _, _): error.exitCode
     }
   }
+
+  /// The error as the command line says it, with the command or option that helps.
+  var message: String {
+    switch self {
+    case .queryTimedOut: description + " (--timeout)"
+    case .missingDatabase(let path):
+      description + " (run 'nnlab db migrate --db \(path)' to create one)"
+    case .olderDatabase(let path, _):
+      description + "; upgrade it with 'nnlab db migrate --db \(path)'"
+    default: description
+    }
+  }
 }
 
 extension DatasetError {
@@ -39,7 +51,16 @@ extension DatasetError {
     switch self {
     case .missingFile: .missingInput
     case .unreadable: .ioError
-    case .invalid: .badData
+    case .invalid, .invalidSetting: .badData
+    }
+  }
+
+  /// The error as the command line says it: a setting named as its option, `--examples`.
+  var message: String {
+    if case .invalidSetting(let key, let problem) = self {
+      "--\(key)\(problem)"
+    } else {
+      description
     }
   }
 }
@@ -48,23 +69,36 @@ extension TrainingError {
   var exitCode: ExitCode {
     switch self {
     case .invalidOption, .invalidValue: .usage
-    case .invalidInput, .cannotResume: .badData
+    case .invalidInput, .invalidSettingInput, .cannotResume: .badData
     case .notFound: .missingInput
     }
   }
 
-  /// The error as the command line says it: a hyperparameter named as its option, `--lr`.
+  /// The error as the command line says it: a setting named as its option, `--lr`.
   var message: String {
-    if case .invalidValue(let key, let problem) = self { "--\(key)\(problem)" } else { description }
+    switch self {
+    case .invalidValue(let key, let problem), .invalidSettingInput(let key, let problem):
+      "--\(key)\(problem)"
+    default: description
+    }
   }
 }
 
 extension ReportError {
   var exitCode: ExitCode {
     switch self {
-    case .unknownReport, .invalidParameter, .invalidFilter: .usage
+    case .unknownReport, .invalidParameter, .invalidSetting, .invalidFilter: .usage
     case .invalidReportFile: .badData
     case .nothingToReport: .missingInput
+    }
+  }
+
+  /// The error as the command line says it: a setting named as its option, `--sort`.
+  var message: String {
+    switch self {
+    case .invalidFilter(let problem): "--where: \(problem)"
+    case .invalidSetting(let key, let problem): "--\(key)\(problem)"
+    default: description
     }
   }
 }

@@ -46,13 +46,13 @@ struct NNLab: ParsableCommand {
     } catch let error as BackpropError {
       exit(printing: error.description, code: .badData)
     } catch let error as TrackingError {
-      exit(printing: error.description, code: error.exitCode)
+      exit(printing: error.message, code: error.exitCode)
     } catch let error as DatasetError {
-      exit(printing: error.description, code: error.exitCode)
+      exit(printing: error.message, code: error.exitCode)
     } catch let error as TrainingError {
       exit(printing: error.message, code: error.exitCode)
     } catch let error as ReportError {
-      exit(printing: error.description, code: error.exitCode)
+      exit(printing: error.message, code: error.exitCode)
     } catch {
       // Help, --version and a chosen exit status go through ArgumentParser unchanged; its
       // own errors are usage errors (64); anything else is taken for an I/O failure (74).

@@ -199,7 +199,7 @@ struct RunFilterTests {
       }
       #expect(description.contains(message), "\(description)")
       #expect(!description.contains("\n"))
-      #expect("\(error)".hasPrefix("--where: "))
+      #expect("\(error)".hasPrefix("where: "))  // the key; the command line says --where
     } catch {
       Issue.record("not a ReportError: \(error)")
     }

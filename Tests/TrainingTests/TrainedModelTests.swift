@@ -61,8 +61,9 @@ struct TrainedModelTests {
       featureNames: model.featureNames, outputs: model.outputs)
     let permuted = try RunnerTests.csv("y,b,a\np,0.5,1\nq,0.25,2\n", in: folder)
     #expect(
-      throws: TrainingError.invalidInput(
-        "run \(report.run.id) does not record the name of its label column: give it with --label")
+      throws: TrainingError.invalidSettingInput(
+        key: "label",
+        problem: " is needed: run \(report.run.id) does not record the name of its label column")
     ) { try model.load(permuted) }
     #expect(try model.load(permuted, label: "y").targets.rowArrays == [[1, 0], [0, 1]])
   }

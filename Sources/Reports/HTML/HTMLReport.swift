@@ -34,8 +34,7 @@ public struct HTMLReport {
     switch selection {
     case .sweep(let id):
       guard let sweep = try id.map(store.existingSweep) ?? store.sweep() else {
-        throw ReportError.nothingToReport(
-          "\(store.path ?? "the database") has no sweep: choose runs with --runs 1,2,…")
+        throw ReportError.nothingToReport("\(store.path ?? "the database") has no sweep")
       }
       report = HTMLReport(
         store: store, runs: try store.runs(RunQuery(sweep: sweep.id)), sweep: sweep)

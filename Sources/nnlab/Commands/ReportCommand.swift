@@ -83,8 +83,14 @@ struct ReportCommand: ParsableCommand {
     if let html {
       let store = try openStore()
       let selection = try runIDs().map(HTMLReport.Selection.runs) ?? .sweep(sweep)
-      try Output.write(
-        try HTMLReport.html(of: selection, in: store), to: html, sparing: try SparedFiles(store))
+      let page: String
+      do {
+        page = try HTMLReport.html(of: selection, in: store)
+      } catch ReportError.nothingToReport(let problem) {
+        throw CommandFailure(
+          message: "\(problem): choose runs with --runs 1,2,…", exitCode: .missingInput)
+      }
+      try Output.write(page, to: html, sparing: try SparedFiles(store))
       print(html)
       return
     }
