@@ -7,6 +7,9 @@
 -- gradient_norm is ‖D(l)‖, update_ratio α‖D(l)‖ / ‖Θ(l)‖. first_to_last = ‖D(1)‖ / ‖D(L−1)‖ at
 -- that epoch: far below 1, the gradient vanishes on its way back to the first layer; far
 -- above 1, it explodes.
+--
+-- Runs on SQLite and PostgreSQL alike: the run's id is compared as text, as PostgreSQL
+-- receives the parameter.
 
 WITH chosen AS (
   SELECT id, last_epoch,
@@ -16,7 +19,8 @@ WITH chosen AS (
       ELSE 1
     END AS step
   FROM runs
-  WHERE id = CASE WHEN :run = 'latest' THEN (SELECT MAX(id) FROM runs) ELSE :run END
+  WHERE CAST(id AS TEXT) =
+    CASE WHEN :run = 'latest' THEN CAST((SELECT MAX(id) FROM runs) AS TEXT) ELSE :run END
 ),
 layers AS (
   SELECT

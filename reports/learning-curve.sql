@@ -8,6 +8,9 @@
 -- more examples should help), 'high bias' (close, and a quarter or more of the untrained
 -- network's error or no lower than the curve's best validation error: more examples will not
 -- help), else 'good fit'.
+--
+-- Runs on SQLite and PostgreSQL alike: the sweep's id is compared as text, as PostgreSQL
+-- receives the parameter, and NULLS FIRST keeps SQLite's order of a NULL batch size.
 
 WITH members AS (
   SELECT
@@ -16,8 +19,8 @@ WITH members AS (
     (SELECT e.train_error FROM epochs e WHERE e.run_id = r.id AND e.epoch = 0) AS untrained_error
   FROM runs r
   WHERE r.status = 'finished' AND r.final_validation_error IS NOT NULL
-    AND r.sweep_id =
-      CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
+    AND CAST(r.sweep_id AS TEXT) =
+      CASE WHEN :sweep = 'latest' THEN CAST((SELECT MAX(id) FROM sweeps) AS TEXT) ELSE :sweep END
 ),
 points AS (
   SELECT
@@ -42,4 +45,4 @@ SELECT
   END AS diagnosis
 FROM points
 WINDOW curve AS (PARTITION BY layers, activation, batch_size, lr, lambda)
-ORDER BY layers, activation, batch_size, lr, lambda, train_examples NULLS LAST
+ORDER BY layers, activation, batch_size NULLS FIRST, lr, lambda, train_examples NULLS LAST

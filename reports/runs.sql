@@ -4,8 +4,8 @@
 --
 -- These columns are also the fields of `nnlab runs --where` and `--sort`. A run still marked
 -- running shows as interrupted when its process on this machine is gone (nnlab's own SQL
--- function nnlab_process_gone(host, pid); outside nnlab, read it as 0) or its heartbeat has
--- gone silent (run_summary.silent), as Run.isStale decides. seconds: from the
+-- function nnlab_process_gone(host, pid); outside nnlab, read it as 0), its heartbeat has
+-- gone silent (run_summary.silent) or its lease has ended, as Run.isStale decides. seconds: from the
 -- start to the finish (or the last heartbeat). SQLite's own here: julianday() and strftime().
 
 SELECT
@@ -14,6 +14,7 @@ SELECT
   r.name,
   CASE
     WHEN s.silent = 1 OR (r.status = 'running' AND nnlab_process_gone(r.host, r.pid))
+      OR (r.status = 'running' AND r.lease_expires_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     THEN 'interrupted'
     ELSE r.status
   END AS status,

@@ -8,6 +8,9 @@
 -- than two). The errors are run_summary's: validation errors — train errors for a sweep
 -- without a validation split, which measured_on says (NULL for a cell without a finished run). runs, finished, diverged and failed count the cell's runs;
 -- best = 1 marks the cell of lowest mean final error.
+--
+-- Runs on SQLite and PostgreSQL alike: the sweep's id is compared as text, as PostgreSQL
+-- receives the parameter, and NULLS FIRST keeps SQLite's order of NULLs.
 
 WITH members AS (
   SELECT
@@ -18,8 +21,8 @@ WITH members AS (
     CASE WHEN r.status = 'finished' THEN s.best_error END AS best_error
   FROM runs r
   JOIN run_summary s ON s.run_id = r.id
-  WHERE r.sweep_id =
-    CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
+  WHERE CAST(r.sweep_id AS TEXT) =
+    CASE WHEN :sweep = 'latest' THEN CAST((SELECT MAX(id) FROM sweeps) AS TEXT) ELSE :sweep END
 ),
 centred AS (
   SELECT
@@ -52,4 +55,4 @@ SELECT
   cells.*,
   CASE WHEN final_error = MIN(final_error) OVER () THEN 1 ELSE 0 END AS best
 FROM cells
-ORDER BY layers, activation, batch_size, train_examples, lambda, lr
+ORDER BY layers, activation, batch_size NULLS FIRST, train_examples NULLS FIRST, lambda, lr

@@ -10,6 +10,9 @@
 -- or more of the untrained error, or no lower than the curve's best validation error (the
 -- network fits its own training set worse than the best λ generalizes); else 'good fit'.
 -- best = 1 marks the λ of lowest validation error at its α (and other axes).
+--
+-- Runs on SQLite and PostgreSQL alike: the sweep's id is compared as text, as PostgreSQL
+-- receives the parameter, and NULLS FIRST keeps SQLite's order of NULLs.
 
 WITH members AS (
   SELECT
@@ -18,8 +21,8 @@ WITH members AS (
     (SELECT e.train_error FROM epochs e WHERE e.run_id = r.id AND e.epoch = 0) AS untrained_error
   FROM runs r
   WHERE r.status = 'finished' AND r.final_validation_error IS NOT NULL
-    AND r.sweep_id =
-      CASE WHEN :sweep = 'latest' THEN (SELECT MAX(id) FROM sweeps) ELSE :sweep END
+    AND CAST(r.sweep_id AS TEXT) =
+      CASE WHEN :sweep = 'latest' THEN CAST((SELECT MAX(id) FROM sweeps) AS TEXT) ELSE :sweep END
 ),
 points AS (
   SELECT
@@ -47,4 +50,4 @@ SELECT
   END AS best
 FROM points
 WINDOW curve AS (PARTITION BY layers, activation, batch_size, train_examples, lr)
-ORDER BY layers, activation, batch_size, train_examples, lr, lambda
+ORDER BY layers, activation, batch_size NULLS FIRST, train_examples NULLS FIRST, lr, lambda

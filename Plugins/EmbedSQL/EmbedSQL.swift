@@ -2,8 +2,9 @@ import Foundation
 import PackagePlugin
 
 /// Compiles the package's SQL into the target that uses it: `migrations/*.sql` into Tracking,
-/// `reports/*.sql` into Reports, as a generated `EmbeddedSQL.swift` of string literals — so an
-/// installed `nnlab` needs no resource bundle and works from any directory.
+/// `reports/*.sql` into Reports, each with its `postgresql/` folder of PostgreSQL versions, as
+/// a generated `EmbeddedSQL.swift` of string literals — so an installed `nnlab` needs no
+/// resource bundle and works from any directory.
 ///
 /// SwiftPM lists the inputs when it plans the build: a new .sql file is seen after
 /// `Package.swift` is touched (or with `--disable-build-manifest-caching`).
@@ -17,11 +18,7 @@ struct EmbedSQL: BuildToolPlugin {
       throw PluginError(message: "EmbedSQL knows no SQL folder for target \(target.name)")
     }
     let directory = context.package.directoryURL.appending(path: folder)
-    let files = try FileManager.default.contentsOfDirectory(
-      at: directory, includingPropertiesForKeys: nil
-    )
-    .filter { $0.pathExtension == "sql" }
-    .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    let files = try sqlFiles(in: directory) + sqlFiles(in: directory.appending(path: "postgresql"))
     let output = context.pluginWorkDirectoryURL.appending(path: "EmbeddedSQL.swift")
     return [
       .buildCommand(
@@ -32,6 +29,14 @@ struct EmbedSQL: BuildToolPlugin {
         outputFiles: [output])
     ]
   }
+}
+
+/// The `.sql` files of `directory` by name; none when it does not exist.
+private func sqlFiles(in directory: URL) throws -> [URL] {
+  guard FileManager.default.fileExists(atPath: directory.path) else { return [] }
+  return try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+    .filter { $0.pathExtension == "sql" }
+    .sorted { $0.lastPathComponent < $1.lastPathComponent }
 }
 
 struct PluginError: Error, CustomStringConvertible {

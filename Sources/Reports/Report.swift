@@ -38,13 +38,22 @@ public struct Report: Sendable {
   /// The declared parameters; a report without any takes whatever `--param` gives.
   public let parameters: [Parameter]
   public let view: ReportView
+  /// The query, portable or in SQLite's dialect.
   public let sql: String
+  /// The query in PostgreSQL's dialect, where it must differ (`reports/postgresql/NAME.sql`).
+  public let postgresqlSQL: String?
+
+  /// The query in the dialect `store` speaks.
+  public func sql(for store: any RunStore) -> String {
+    store.dialect == .postgresql ? postgresqlSQL ?? sql : sql
+  }
 
   /// Reads the header of `sql`.
   /// - Throws: `ReportError.invalidReportFile` for a malformed `param:` or `view:` line.
-  public init(name: String, sql: String) throws {
+  public init(name: String, sql: String, postgresqlSQL: String? = nil) throws {
     self.name = name
     self.sql = sql
+    self.postgresqlSQL = postgresqlSQL
     var description: [String] = []
     var parameters: [Parameter] = []
     var view = ReportView.table
@@ -92,9 +101,11 @@ public struct Report: Sendable {
     self.view = view
   }
 
-  /// The catalog: `reports/*.sql`, by name.
+  /// The catalog: `reports/*.sql`, by name, with their `reports/postgresql/` versions.
   public static let catalog: [Report] = EmbeddedSQL.files.compactMap { file in
-    try? Report(name: file.name, sql: file.sql)
+    try? Report(
+      name: file.name, sql: file.sql,
+      postgresqlSQL: EmbeddedSQL.postgresql.first { $0.name == file.name }?.sql)
   }
 
   /// The catalog report called `name`.
@@ -127,7 +138,7 @@ public struct Report: Sendable {
 
   /// Runs the report on `store` (read-only; see `RunStore.select`).
   public func run(on store: any RunStore, arguments: [String: String] = [:]) throws -> QueryResult {
-    try store.select(sql, parameters: try bindings(arguments))
+    try store.select(sql(for: store), parameters: try bindings(arguments))
   }
 }
 

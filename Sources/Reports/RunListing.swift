@@ -62,7 +62,7 @@ public struct RunListing: Sendable {
   /// The `runs` report wrapped in the listing's conditions, order and limit.
   private func query(on store: any RunStore) throws -> (String, [String: SQLValue]) {
     let report = try Report.named("runs")
-    let runs = "SELECT * FROM (\n\(report.sql.trimmingTrailingSemicolon)\n) AS run"
+    let runs = "SELECT * FROM (\n\(report.sql(for: store).trimmingTrailingSemicolon)\n) AS run"
     var parameters = try report.bindings(["sweep": sweep.map(String.init) ?? "all"])
     let fields = try store.select(runs + " LIMIT 0", parameters: parameters).columns
     guard fields.contains(sort) else {

@@ -45,14 +45,14 @@ extension Run {
       && (heartbeatAt ?? createdAt) < Timestamp.string(now.addingTimeInterval(-window))
   }
 
-  /// Whether the run is `running` but its process is gone: silent (see `isSilent`), or on
-  /// `host` with a pid that `isAlive` does not find.
+  /// Whether the run is `running` but its process is gone: silent (see `isSilent`), past its
+  /// lease (`Lease`), or on `host` with a pid that `isAlive` does not find.
   public func isStale(
     on host: String = ProcessIdentity.current.host, window: TimeInterval = staleAfter,
     isAlive: (Int) -> Bool = ProcessIdentity.isAlive
   ) -> Bool {
     guard status == .running else { return false }
     return ProcessIdentity.isGone(host: self.host, pid: pid, here: host, isAlive: isAlive)
-      || isSilent(window: window)
+      || isSilent(window: window) || leaseExpiresAt.map { $0 < Timestamp.now() } == true
   }
 }

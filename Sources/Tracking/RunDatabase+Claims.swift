@@ -3,9 +3,10 @@ import GRDB
 
 /// Handing queued runs to worker processes, and finding runs whose process is gone.
 extension RunDatabase {
-  /// Moves the oldest `queued` run of `sweep` to `running` for this database's process,
-  /// stamping its host, pid and heartbeat — one `UPDATE … RETURNING` in an immediate
-  /// transaction, so two processes never get the same run. Nil when none is queued.
+  /// Moves the oldest `queued` run of `sweep`, or a `running` one whose lease has ended
+  /// (`Lease`), to `running` for this database's process, stamping its host, pid, heartbeat,
+  /// lease and attempts — one `UPDATE … RETURNING` in an immediate transaction, so two
+  /// processes never get the same run. Nil when none is left.
   public func claimQueuedRun(in sweep: Int64) throws -> Run? {
     try write { db in
       let now = Timestamp.now()
@@ -13,11 +14,15 @@ extension RunDatabase {
         db,
         sql: """
           UPDATE runs SET status = 'running', host = ?, pid = ?, heartbeat_at = ?,
-            started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL
-          WHERE id = (SELECT id FROM runs WHERE sweep_id = ? AND status = 'queued' ORDER BY id LIMIT 1)
+            started_at = COALESCE(started_at, ?), finished_at = NULL, error = NULL,
+            lease_expires_at = ?, attempts = attempts + 1
+          WHERE id = (
+            SELECT id FROM runs
+            WHERE sweep_id = ? AND (status = 'queued' OR (status = 'running' AND lease_expires_at < ?))
+            ORDER BY id LIMIT 1)
           RETURNING id
           """,
-        arguments: [process.host, process.pid, now, now, sweep])
+        arguments: [process.host, process.pid, now, now, Lease.end(), sweep, now])
       return try claimed.map { try Self.run($0, db) }
     }
   }

@@ -7,8 +7,10 @@ public struct DatabaseInfo: Sendable, Codable, Equatable {
   /// Bytes of the database file and of its write-ahead log.
   public var fileSize: Int64?
   public var walSize: Int64?
-  public var sqliteVersion: String
-  public var journalMode: String
+  /// The database engine and its version: `SQLite 3.40.1`, `PostgreSQL 15.18`.
+  public var engine: String
+  /// SQLite's journal mode (`wal`); nil on PostgreSQL.
+  public var journalMode: String?
   public var appliedMigrations: [String]
   public var pendingMigrations: [String]
   /// Rows per table, in schema order.
@@ -27,6 +29,8 @@ extension RunDatabase {
     "sweeps", "runs", "epochs", "layer_epochs", "weight_snapshots", "gradient_checks", "tags",
   ]
 
+  public var knownMigrations: [String] { Self.knownMigrations }
+
   /// Path, sizes, SQLite version, journal mode, migrations and rows per table.
   public func info() throws -> DatabaseInfo {
     try read { db in
@@ -41,7 +45,7 @@ extension RunDatabase {
         path: path,
         fileSize: path.flatMap(Self.fileSize),
         walSize: path.flatMap { Self.fileSize($0 + "-wal") },
-        sqliteVersion: try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?",
+        engine: "SQLite " + (try String.fetchOne(db, sql: "SELECT sqlite_version()") ?? "?"),
         journalMode: try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
         appliedMigrations: applied,
         pendingMigrations: Self.migrator.migrations.filter { !applied.contains($0) },

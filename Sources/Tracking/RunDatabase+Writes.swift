@@ -19,7 +19,7 @@ extension RunDatabase {
   /// tags, in one transaction.
   public func createRun(_ spec: RunSpec, tags: [String: String]) throws -> Run {
     try spec.validate()
-    for (key, value) in tags { try Self.requirePrintable(tag: key, value) }
+    for (key, value) in tags { try Tag.requirePrintable(key, value) }
     return try write { db in
       try NewRun(spec: spec, createdAt: Timestamp.now(), process: process).insert(db)
       let id = db.lastInsertedRowID
@@ -76,7 +76,7 @@ extension RunDatabase {
         try db.execute(
           sql: """
             UPDATE runs SET status = 'queued', host = NULL, pid = NULL, heartbeat_at = NULL,
-              finished_at = NULL, error = NULL
+              lease_expires_at = NULL, finished_at = NULL, error = NULL
             WHERE id = ? AND status IN ('interrupted', 'failed')
             """,
           arguments: [id])
@@ -93,18 +93,7 @@ extension RunDatabase {
   ///   no snapshot at `epoch`.
   public func resumeRun(_ run: Int64, fromEpoch epoch: Int) throws -> Run {
     try write { db in
-      let current = try Self.run(run, db)
-      switch current.status {
-      case .interrupted: break
-      case .running where current.host == process.host && current.pid == process.pid:
-        break  // claimed from a sweep's queue by this process
-      case .running:
-        guard
-          current.isStale(on: process.host)
-        else { throw TrackingError.runHeldElsewhere(run, host: current.host, pid: current.pid) }
-      default:
-        throw TrackingError.runNotRunning(run, status: current.status)
-      }
+      try Self.run(run, db).requireResumable(by: process)
       let snapshots =
         try Int.fetchOne(
           db, sql: "SELECT COUNT(*) FROM weight_snapshots WHERE run_id = ? AND epoch = ?",
@@ -128,7 +117,8 @@ extension RunDatabase {
       try db.execute(
         sql: """
           UPDATE runs SET status = 'running', host = ?, pid = ?, heartbeat_at = ?, finished_at = NULL,
-            error = NULL, diverged_epoch = NULL, last_epoch = e.epoch, final_cost = e.cost,
+            error = NULL, diverged_epoch = NULL, lease_expires_at = ?,
+            attempts = attempts + (CASE WHEN status = 'running' AND host = ? AND pid = ? THEN 0 ELSE 1 END), last_epoch = e.epoch, final_cost = e.cost,
             final_train_error = e.train_error, final_validation_error = e.validation_error,
             final_train_accuracy = e.train_accuracy, final_validation_accuracy = e.validation_accuracy,
             best_epoch = ?, best_validation_error = ?, best_train_error = ?
@@ -136,30 +126,11 @@ extension RunDatabase {
           WHERE runs.id = ?
           """,
         arguments: [
-          process.host, process.pid, now, summary.best.epoch, summary.best.validationError,
+          process.host, process.pid, now, Lease.end(), process.host, process.pid,
+          summary.best.epoch, summary.best.validationError,
           summary.bestTrainError, run, epoch, run,
         ])
       return try Self.run(run, db)
-    }
-  }
-
-  /// A `runs` row as it is first inserted: the spec, and either queued or already running.
-  private struct NewRun: PersistableRecord {
-    static let databaseTableName = "runs"
-    let spec: RunSpec
-    let createdAt: String
-    let process: ProcessIdentity?
-
-    func encode(to container: inout PersistenceContainer) throws {
-      try spec.encode(to: &container)
-      container["created_at"] = createdAt
-      container["status"] = process == nil ? RunStatus.queued : .running
-      if let process {
-        container["started_at"] = createdAt
-        container["heartbeat_at"] = createdAt
-        container["host"] = process.host
-        container["pid"] = process.pid
-      }
     }
   }
 
@@ -178,81 +149,23 @@ extension RunDatabase {
     guard let last = records.last else { return }
     try write { db in
       var summary = try holdingSummary(of: run, db)
-      for record in records {
-        guard record.epoch == summary.nextEpoch else {
-          throw TrackingError.invalidValue(
-            "epoch \(record.epoch) of run \(run) cannot follow epoch \(summary.nextEpoch - 1): epochs are recorded in order"
-          )
-        }
-        try Self.insertEpoch(record, of: run, db)
-        summary.note(
-          epoch: record.epoch, trainError: record.trainError,
-          validationError: record.validationError)
-      }
-      try db.cachedStatement(
-        sql: """
-          UPDATE runs SET last_epoch = ?, final_cost = ?, final_train_error = ?,
-            final_validation_error = ?, final_train_accuracy = ?, final_validation_accuracy = ?,
-            best_epoch = ?, best_validation_error = ?, best_train_error = ?, heartbeat_at = ?
-          WHERE id = ?
-          """
-      ).execute(arguments: [
-        last.epoch, last.cost, last.trainError, last.validationError, last.trainAccuracy,
-        last.validationAccuracy, summary.best.epoch, summary.best.validationError,
-        summary.bestTrainError, Timestamp.now(), run,
-      ])
-    }
-  }
-
-  /// Where a run's series stands: the next epoch, the best one, and the lowest train error.
-  private struct SeriesSummary {
-    var nextEpoch: Int
-    var best: BestEpoch
-    var bestTrainError: Double?
-
-    init(nextEpoch: Int, best: BestEpoch, bestTrainError: Double?) {
-      (self.nextEpoch, self.best, self.bestTrainError) = (nextEpoch, best, bestTrainError)
-    }
-
-    /// The summary of the epochs `epochs`, in order.
-    init(_ epochs: [(epoch: Int, trainError: Double, validationError: Double?)]) {
-      self.init(nextEpoch: 0, best: BestEpoch(), bestTrainError: nil)
-      for epoch in epochs {
-        note(
-          epoch: epoch.epoch, trainError: epoch.trainError, validationError: epoch.validationError)
-      }
-    }
-
-    mutating func note(epoch: Int, trainError: Double, validationError: Double?) {
-      best.note(epoch: epoch, trainError: trainError, validationError: validationError)
-      bestTrainError = min(bestTrainError ?? trainError, trainError)
-      nextEpoch = epoch + 1
+      try summary.note(records, of: run)
+      for record in records { try Self.insertEpoch(record, of: run, db) }
+      let assignments = (SeriesSummary.summaryColumns + ["heartbeat_at", "lease_expires_at"])
+        .map { "\($0) = ?" }.joined(separator: ", ")
+      try db.cachedStatement(sql: "UPDATE runs SET \(assignments) WHERE id = ?").execute(
+        arguments: StatementArguments(
+          (summary.summaryValues(after: last)
+            + [.text(Timestamp.now()), .text(Lease.end()), .integer(run)]).map(\.databaseValue)))
     }
   }
 
   /// The summary of a run this process holds, or why it may not write the run's epochs.
   private func holdingSummary(of run: Int64, _ db: Database) throws -> SeriesSummary {
     let statement = try db.cachedStatement(
-      sql: """
-        SELECT status, host, pid, last_epoch, best_epoch, best_validation_error, best_train_error
-        FROM runs WHERE id = ?
-        """)
-    guard let row = try Row.fetchOne(statement, arguments: [run]) else {
-      throw TrackingError.runNotFound(run)
-    }
-    let status = RunStatus(rawValue: row["status"]) ?? .queued
-    guard status == .running else { throw TrackingError.runNotRunning(run, status: status) }
-    let (host, pid): (String?, Int?) = (row["host"], row["pid"])
-    guard host == process.host, pid == process.pid else {
-      throw TrackingError.runHeldElsewhere(run, host: host, pid: pid)
-    }
-    let lastEpoch: Int? = row["last_epoch"]
-    return SeriesSummary(
-      nextEpoch: (lastEpoch ?? -1) + 1,
-      best: BestEpoch(
-        epoch: row["best_epoch"], validationError: row["best_validation_error"],
-        lowestTrainError: row["best_train_error"]),
-      bestTrainError: row["best_train_error"])
+      sql: "SELECT \(SeriesSummary.holderColumns) FROM runs WHERE id = ?")
+    return try SeriesSummary.holding(
+      try Row.fetchOne(statement, arguments: [run]), of: run, by: process)
   }
 
   /// Inserts one epoch's rows with cached statements.
@@ -319,7 +232,8 @@ extension RunDatabase {
       if case .stoppedEarly = outcome { stoppedEarly = true }
       try db.execute(
         sql: """
-          UPDATE runs SET status = ?, finished_at = ?, error = ?, diverged_epoch = ?, stopped_early = ?
+          UPDATE runs SET status = ?, finished_at = ?, error = ?, diverged_epoch = ?, stopped_early = ?,
+            lease_expires_at = NULL
           WHERE id = ?
           """,
         arguments: [
@@ -346,7 +260,7 @@ extension RunDatabase {
 
   /// Sets (or replaces) the tag `key` of a run.
   public func setTag(_ key: String, to value: String, of run: Int64) throws {
-    try Self.requirePrintable(tag: key, value)
+    try Tag.requirePrintable(key, value)
     return try write { db in
       _ = try Self.run(run, db)
       try db.execute(
@@ -354,12 +268,6 @@ extension RunDatabase {
           "INSERT INTO tags (run_id, key, value) VALUES (?, ?, ?) ON CONFLICT (run_id, key) DO UPDATE SET value = excluded.value",
         arguments: [run, key, value])
     }
-  }
-
-  /// Refuses a tag whose key or value holds a control character.
-  private static func requirePrintable(tag key: String, _ value: String) throws {
-    try key.requirePrintable(as: "the tag key")
-    try value.requirePrintable(as: "the value of tag '\(key)'")
   }
 
   /// Removes the tag `key` of a run; returns whether it had one.
@@ -376,11 +284,7 @@ extension RunDatabase {
     _ layers: [(layer: Int, maxAbsDifference: Double, relativeDifference: Double)], of run: Int64,
     epoch: Int
   ) throws {
-    for layer in layers where !layer.maxAbsDifference.isFinite || !layer.relativeDifference.isFinite
-    {
-      throw TrackingError.nonFiniteValue(
-        "the gradient check of run \(run), epoch \(epoch), layer \(layer.layer) is not finite")
-    }
+    try EpochRecord.validateGradientCheck(layers, of: run, epoch: epoch)
     try write { db in
       _ = try Self.run(run, db)
       for layer in layers {

@@ -19,12 +19,7 @@ public struct RunDatabase: Sendable {
     from: ProcessInfo.processInfo.environment["NNLAB_BUSY_TIMEOUT"])
 
   static func busyTimeout(from text: String?) -> Result<TimeInterval, TrackingError> {
-    guard let text, !text.isEmpty else { return .success(30) }
-    guard let seconds = Double(text), seconds.isFinite, seconds >= 0 else {
-      return .failure(
-        .invalidSetting("NNLAB_BUSY_TIMEOUT must be a number of seconds ≥ 0, got '\(text)'"))
-    }
-    return .success(min(seconds, 2_000_000))  // SQLite's limit: 2³¹ − 1 milliseconds
+    EnvironmentSetting.seconds("NNLAB_BUSY_TIMEOUT", text, default: 30)
   }
   /// `PRAGMA application_id` of an nnlab database ("nnlb"), set by the first migration.
   static let applicationID: Int32 = 0x6E6E_6C62
@@ -301,4 +296,6 @@ public struct RunDatabase: Sendable {
   }
 }
 
-extension RunDatabase: RunStore {}
+extension RunDatabase: RunStore {
+  public var dialect: SQLDialect { .sqlite }
+}

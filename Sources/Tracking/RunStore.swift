@@ -6,8 +6,10 @@ import Foundation
 /// store do not change. The rules derived from a run stay out of the backends: `Run`'s
 /// `finalError`, `bestError` and `isStale`, and `BestEpoch`.
 public protocol RunStore: Sendable {
-  /// The database file, or nil for one in memory.
+  /// The database file or URL (without its password), or nil for one in memory.
   var path: String? { get }
+  /// The SQL the database speaks: what a query given as SQL (`select`) must be written in.
+  var dialect: SQLDialect { get }
   /// The process this connection writes for: it records epochs only of runs it holds.
   var process: ProcessIdentity { get }
   /// What each query given as SQL (`select`) may spend.
@@ -43,6 +45,9 @@ public protocol RunStore: Sendable {
   func recordGradientCheck(
     _ layers: [(layer: Int, maxAbsDifference: Double, relativeDifference: Double)], of run: Int64,
     epoch: Int) throws
+
+  /// Writes runs read from another store (`RunCopy`) in one transaction, under new ids.
+  func write(_ copy: RunCopy) throws -> RunCopy.Written
 
   // MARK: Claims
 
@@ -94,6 +99,8 @@ public protocol RunStore: Sendable {
 
   // MARK: Maintenance
 
+  /// The names of the migrations this build knows, in order.
+  var knownMigrations: [String] { get }
   /// Applies the migrations the database lacks; returns their names.
   @discardableResult func migrate() throws -> [String]
   /// What the database holds (`nnlab db info`).
@@ -171,14 +178,40 @@ public enum DatabaseAccess: Sendable {
   case readOnly
 }
 
-/// Opening a store: the backend is the one `location` names; today every location is an
-/// SQLite file (`RunDatabase`).
+/// Opening a store: the backend is the one `location` names, a PostgreSQL URL
+/// (`PostgresRunStore`) or an SQLite file (`RunDatabase`).
 public enum RunStores {
   /// Opens the store at `location`, refusing what nnlab must not touch; see
-  /// `RunDatabase.open(path:access:as:)`.
+  /// `PostgresRunStore.open(url:access:as:reconnectingFor:)` and
+  /// `RunDatabase.open(path:access:as:)`. A PostgreSQL store whose connection fails tries
+  /// again for `reconnectingFor` seconds (nil: its connect timeout).
   public static func open(
-    _ location: String, access: DatabaseAccess = .readWrite, as process: ProcessIdentity = .current
+    _ location: String, access: DatabaseAccess = .readWrite, as process: ProcessIdentity = .current,
+    reconnectingFor: TimeInterval? = nil
   ) throws -> any RunStore {
-    try RunDatabase.open(path: location, access: access, as: process)
+    if PostgresLocation.isPostgres(location) {
+      return try PostgresRunStore.open(
+        url: location, access: access, as: process, reconnectingFor: reconnectingFor)
+    }
+    return try RunDatabase.open(path: location, access: access, as: process)
   }
+
+  /// `text` as it may be shown or stored: any PostgreSQL URL in it without its password (a
+  /// location, a command line).
+  public static func shown(_ text: String) -> String {
+    PostgresLocation.redacting(text)
+  }
+
+  /// Refuses a storage setting in the environment that cannot be used (`NNLAB_BUSY_TIMEOUT`,
+  /// `NNLAB_LEASE`), before anything is read or written.
+  /// - Throws: `TrackingError.invalidSetting`.
+  public static func checkSettings() throws {
+    _ = try RunDatabase.configuredBusyTimeout.get()
+    _ = try Lease.configured.get()
+  }
+}
+
+/// The SQL dialects of the backends.
+public enum SQLDialect: String, Sendable {
+  case sqlite, postgresql
 }

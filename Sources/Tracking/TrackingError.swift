@@ -13,8 +13,12 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
   case damaged(path: String, reason: String)
   /// Another process held the database's lock for longer than the busy timeout.
   case locked(path: String)
-  /// SQLite could not read or write the file.
+  /// SQLite could not read or write the file, or the server refused (a wrong password, no
+  /// such database).
   case unusable(path: String, reason: String)
+  /// The connection to a database server broke, or never came (the server restarting, a
+  /// link cut); a store tries again for a while before it reports this.
+  case connectionLost(path: String, reason: String)
   /// Epochs of a run may be recorded only by the process that holds it.
   case runHeldElsewhere(Int64, host: String?, pid: Int?)
   /// A NaN or infinite number on its way into a REAL column (SQLite would store NULL).
@@ -45,6 +49,11 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
     if case .whileRecording(let error, _, _) = self { error.cause } else { self }
   }
 
+  /// Whether the connection to a server is what failed: the call may succeed when tried again.
+  var isLostConnection: Bool {
+    if case .connectionLost = self { true } else { false }
+  }
+
   public var description: String {
     switch self {
     case .missingDatabase(let path):
@@ -64,6 +73,8 @@ public enum TrackingError: Error, Equatable, CustomStringConvertible {
         + " \(String(format: "%g", RunDatabase.busyTimeout)) second\(RunDatabase.busyTimeout == 1 ? "" : "s")"
     case .unusable(let path, let reason):
       "\(path): \(reason)"
+    case .connectionLost(let path, let reason):
+      "\(path): the connection failed (\(reason))"
     case .runHeldElsewhere(let id, let host, let pid):
       "run \(id) is held by process \(pid.map(String.init) ?? "?") on \(host ?? "?"), not by this one"
     case .nonFiniteValue(let message), .invalidValue(let message), .invalidSetting(let message):

@@ -60,11 +60,13 @@ public enum Sweeps {
   }
 
   /// Claims the queued runs of `sweep` one at a time and trains each until none is left. A run
-  /// that fails or diverges does not stop the work; a signal does, after its current epoch.
+  /// that fails or diverges does not stop the work, nor does one that another worker took
+  /// over once this one's lease had ended (`onLost`); a signal does, after its current epoch.
   /// - Throws: `TrackingError` when the database itself cannot be used.
   public static func work(
     on sweep: Int64, with runner: Runner, onRun: (Runner.Report) -> Void = { _ in },
-    onFailure: (Int64, String) -> Void = { _, _ in }
+    onFailure: (Int64, String) -> Void = { _, _ in },
+    onLost: (Int64, String) -> Void = { _, _ in }
   ) throws -> WorkDone {
     var done = WorkDone()
     /// A run that could not train is marked failed (if the runner has not done so) and left.
@@ -84,7 +86,9 @@ public enum Sweeps {
         }
       } catch let error as TrackingError {
         switch error.cause {
-        case .locked, .unusable, .damaged: throw error
+        case .locked, .unusable, .damaged, .connectionLost: throw error
+        case .runHeldElsewhere, .runNotRunning:
+          onLost(run.id, error.description)  // the run is the other worker's now
         default:
           fail(run.id, error.description)
         }

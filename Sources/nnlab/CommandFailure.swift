@@ -23,7 +23,7 @@ extension TrackingError {
     switch self {
     case .invalidSetting: .usage
     case .missingDatabase, .runNotFound, .sweepNotFound: .missingInput
-    case .locked, .unusable: .ioError
+    case .locked, .unusable, .connectionLost: .ioError
     case .notAnNNLabDatabase, .newerDatabase, .olderDatabase, .damaged, .nonFiniteValue,
       .invalidValue,
       .runNotRunning, .runHeldElsewhere, .refusedQuery, .invalidQuery, .queryTimedOut,

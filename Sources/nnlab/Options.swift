@@ -48,7 +48,10 @@ struct DatabaseOptions: ParsableArguments {
   static let defaultPath = "nnlab.sqlite"
 
   @Option(
-    name: .customLong("db"), help: "The database file (default: $NNLAB_DB, else ./nnlab.sqlite).")
+    name: .customLong("db"),
+    help: ArgumentHelp(
+      "The database: an SQLite file, or a PostgreSQL URL (default: $NNLAB_DB, else ./nnlab.sqlite).",
+      valueName: "path-or-url"))
   var explicitPath: String?
 
   /// --db, else NNLAB_DB, else ./nnlab.sqlite.
@@ -59,19 +62,26 @@ struct DatabaseOptions: ParsableArguments {
       ?? Self.defaultPath
   }
 
+  /// `path` as it may be shown: a PostgreSQL URL without its password.
+  var shown: String { RunStores.shown(path) }
+
   func validate() throws {
     if let explicitPath, explicitPath.isEmpty || explicitPath == ":memory:" {
-      throw ValidationError("--db needs a file name, got '\(explicitPath)'")
+      throw ValidationError("--db needs a file name or a PostgreSQL URL, got '\(explicitPath)'")
     }
     // Before the command reads or writes anything.
-    if case .failure(let error) = RunDatabase.configuredBusyTimeout {
+    do {
+      try RunStores.checkSettings()
+    } catch let error as TrackingError {
       throw ValidationError(error.description)
     }
   }
 
-  /// Opens the database; see `RunStores.open`.
-  func open(_ access: DatabaseAccess = .readWrite) throws -> any RunStore {
-    try RunStores.open(path, access: access)
+  /// Opens the database; see `RunStores.open`. A command that trains (`training`) rides out
+  /// a lost connection to a PostgreSQL server for as long as its lease (a server restarting);
+  /// others give up after the connect timeout.
+  func open(_ access: DatabaseAccess = .readWrite, training: Bool = false) throws -> any RunStore {
+    try RunStores.open(path, access: access, reconnectingFor: training ? Lease.seconds : nil)
   }
 
   /// Opens the database read-only for the report catalog, which needs the current schema.

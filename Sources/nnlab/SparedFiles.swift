@@ -38,7 +38,7 @@ struct SparedFiles {
   /// Spares the database at `database` (and its companions), the CSV files the runs of `runs`
   /// were trained on, and `inputs`.
   init(database: String?, runs: (any RunStore)? = nil, inputs: [String] = []) throws {
-    if let database {
+    if let database, !PostgresLocation.isPostgres(database) {
       for name in Set([database, RunDatabase.resolvingLinks(database)]) {
         spare(name, as: "the database")
         for companion in SQLiteFile.companions {

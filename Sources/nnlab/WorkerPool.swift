@@ -2,7 +2,8 @@ import Foundation
 import Training
 
 /// The worker processes a sweep starts: `nnlab worker --sweep N`, their output discarded (the
-/// runs' outcomes are in the database).
+/// runs' outcomes are in the database). The database is handed over in `NNLAB_DB`, not on the
+/// command line, where `ps` would show a PostgreSQL URL's password.
 struct WorkerPool {
   let processes: [Process]
 
@@ -15,7 +16,10 @@ struct WorkerPool {
     for _ in 0..<count {
       let process = Process()
       process.executableURL = executable
-      process.arguments = ["worker", "--sweep", "\(sweep)", "--db", database]
+      process.arguments = ["worker", "--sweep", "\(sweep)"]
+      process.environment = ProcessInfo.processInfo.environment.merging(["NNLAB_DB": database]) {
+        $1
+      }
       process.standardInput = FileHandle.nullDevice
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice

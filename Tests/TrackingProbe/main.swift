@@ -1,6 +1,8 @@
 // A helper process for the Tracking tests: does one thing to a database, as a separate
 // process would, and says on stdout what it committed.
 //
+// DB is an SQLite file or a PostgreSQL URL.
+//
 //     tracking-probe claim DB SWEEP START  wait until START (Unix time in ms), then claim runs of
 //                                          SWEEP until none is left, 2 ms apart (as a worker that
 //                                          trains between claims); print each id
@@ -30,7 +32,7 @@ if arguments[0] == "claim", arguments.count > 3, let start = Double(arguments[3]
   let wait = start / 1000 - Date().timeIntervalSince1970
   if wait > 0 { usleep(UInt32(wait * 1e6)) }
 }
-let database = try RunDatabase.open(path: arguments[1])
+let database = try RunStores.open(arguments[1])
 
 switch arguments[0] {
 case "claim":

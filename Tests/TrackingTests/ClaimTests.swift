@@ -8,9 +8,10 @@ import Testing
 /// Handing runs to workers, and runs whose worker is gone — across real processes.
 @Suite(.serialized)
 struct ClaimTests {
-  @Test func claimsTakeTheOldestQueuedRunOnce() throws {
+  @Test(arguments: Backend.tested)
+  func claimsTakeTheOldestQueuedRunOnce(_ backend: Backend) throws {
     let worker = ProcessIdentity(host: "a", pid: 42)
-    let database = try RunDatabase.inMemory(as: worker)
+    let database = try backend.newStore(as: worker)
     let sweep = try database.createSweep(name: nil, spec: "{}")
     let queued = try database.queueRuns([RunSpec.example(), RunSpec.example()], in: sweep.id)
     let first = try #require(try database.claimQueuedRun(in: sweep.id))
@@ -21,11 +22,12 @@ struct ClaimTests {
     #expect(try database.claimQueuedRun(in: sweep.id) == nil)
   }
 
-  @Test func severalProcessesClaimEachRunExactlyOnce() throws {
+  @Test(arguments: Backend.tested)
+  func severalProcessesClaimEachRunExactlyOnce(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("sweep.sqlite")
-    let database = try RunDatabase.open(path: url.path)
+    let location = try backend.newDatabase(in: folder)
+    let database = try RunStores.open(location)
     let sweep = try database.createSweep(name: "race", spec: "{}")
     let queued = try database.queueRuns((0..<200).map { _ in RunSpec.example() }, in: sweep.id)
     try database.close()
@@ -33,7 +35,7 @@ struct ClaimTests {
     // All four start at the same moment, so their claims interleave.
     let start = "\(Int((Date().timeIntervalSince1970 + 1.5) * 1000))"
     let workers = try (0..<4).map { _ in
-      try TrackingSupport.startProbe(["claim", url.path, "\(sweep.id)", start])
+      try TrackingSupport.startProbe(["claim", location, "\(sweep.id)", start])
     }
     var claimed: [[Int64]] = []
     for (process, output) in workers {
@@ -46,20 +48,21 @@ struct ClaimTests {
     #expect(all.count == 200)
     #expect(Set(all) == Set(queued.map(\.id)))
     #expect(claimed.filter { !$0.isEmpty }.count >= 2, "claims per worker: \(claimed.map(\.count))")
-    let reopened = try RunDatabase.open(path: url.path)
+    let reopened = try RunStores.open(location)
     #expect(try reopened.statusCounts(in: sweep.id) == [.running: 200])
   }
 
-  @Test func aKilledWriterLeavesOnlyWholeEpochs() throws {
+  @Test(arguments: Backend.tested)
+  func aKilledWriterLeavesOnlyWholeEpochs(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("killed.sqlite")
-    let database = try RunDatabase.open(path: url.path)
+    let location = try backend.newDatabase(in: folder)
+    let database = try RunStores.open(location)
     let sweep = try database.createSweep(name: nil, spec: "{}")
     let run = try #require(try database.queueRuns([RunSpec.example()], in: sweep.id).first)
     try database.close()
 
-    let (process, output) = try TrackingSupport.startProbe(["write", url.path, "\(sweep.id)"])
+    let (process, output) = try TrackingSupport.startProbe(["write", location, "\(sweep.id)"])
     // Let it commit a few dozen epochs, then kill it wherever it is.
     var seen = ""
     while seen.split(separator: "\n").count < 40 {
@@ -74,7 +77,7 @@ struct ClaimTests {
     let reported = seen.split(separator: "\n").compactMap { Int($0) }
     #expect(process.terminationReason == .uncaughtSignal)
 
-    let reopened = try RunDatabase.open(path: url.path)
+    let reopened = try RunStores.open(location)
     #expect(try reopened.check().isEmpty)
     let epochs = try reopened.epochs(of: run.id).map(\.epoch)
     // Every epoch it reported committed is there, in order, and nothing half-written.
@@ -96,20 +99,21 @@ struct ClaimTests {
     return Int(process.processIdentifier)
   }
 
-  @Test func runsWhoseProcessIsGoneAreInterrupted() throws {
+  @Test(arguments: Backend.tested)
+  func runsWhoseProcessIsGoneAreInterrupted(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("stale.sqlite")
+    let location = try backend.newDatabase(in: folder)
     let here = ProcessIdentity.current
     let deadPID = try Self.deadPID()
-    let database = try RunDatabase.open(path: url.path)
+    let database = try RunStores.open(location)
     let alive = try database.createRun(RunSpec.example())
-    let dead = try RunDatabase.open(
-      path: url.path, as: ProcessIdentity(host: here.host, pid: deadPID)
+    let dead = try RunStores.open(
+      location, as: ProcessIdentity(host: here.host, pid: deadPID)
     )
     .createRun(RunSpec.example())
-    let elsewhere = try RunDatabase.open(
-      path: url.path, as: ProcessIdentity(host: "other", pid: deadPID)
+    let elsewhere = try RunStores.open(
+      location, as: ProcessIdentity(host: "other", pid: deadPID)
     )
     .createRun(RunSpec.example())
     #expect(try database.staleRuns().map(\.id) == [dead.id])
@@ -124,20 +128,21 @@ struct ClaimTests {
     #expect(!ProcessIdentity.isAlive(pid: deadPID))
   }
 
-  @Test func onlyTheProcessHoldingARunWritesItsEpochs() throws {
+  @Test(arguments: Backend.tested)
+  func onlyTheProcessHoldingARunWritesItsEpochs(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let url = folder.appendingPathComponent("held.sqlite")
+    let location = try backend.newDatabase(in: folder)
     let deadPID = try Self.deadPID()
-    let gone = try RunDatabase.open(
-      path: url.path, as: ProcessIdentity(host: ProcessIdentity.current.host, pid: deadPID))
+    let gone = try RunStores.open(
+      location, as: ProcessIdentity(host: ProcessIdentity.current.host, pid: deadPID))
     let sweep = try gone.createSweep(name: nil, spec: "{}")
     _ = try gone.queueRuns([RunSpec.example()], in: sweep.id)
     let run = try #require(try gone.claimQueuedRun(in: sweep.id))
     try gone.recordEpoch(TrackingSupport.epoch(0, snapshot: true), of: run.id)
 
     // Another process finds the run stale, interrupts and re-queues it, and claims it.
-    let here = try RunDatabase.open(path: url.path)
+    let here = try RunStores.open(location)
     #expect(
       throws: TrackingError.runHeldElsewhere(
         run.id, host: ProcessIdentity.current.host, pid: deadPID)
@@ -157,23 +162,24 @@ struct ClaimTests {
     #expect(try here.epochs(of: run.id).map(\.epoch) == [0, 1])
   }
 
-  @Test func processesOpeningANewDatabaseTogetherMigrateItOnce() throws {
-    for attempt in 0..<3 {
+  @Test(arguments: Backend.tested)
+  func processesOpeningANewDatabaseTogetherMigrateItOnce(_ backend: Backend) throws {
+    for _ in 0..<3 {
       let folder = try makeTemporaryDirectory()
       defer { try? FileManager.default.removeItem(at: folder) }
-      let url = folder.appendingPathComponent("new-\(attempt).sqlite")
+      let location = try backend.newDatabase(in: folder)
       let start = "\(Int((Date().timeIntervalSince1970 + 1) * 1000))"
       // Each opens the missing file at the same moment, migrates it, and finds no sweep 1.
       let openers = try (0..<6).map { _ in
-        try TrackingSupport.startProbe(["claim", url.path, "1", start])
+        try TrackingSupport.startProbe(["claim", location, "1", start])
       }
       for (process, output) in openers {
         _ = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
       }
-      let database = try RunDatabase.open(path: url.path, access: .readOnly)
-      #expect(try database.info().appliedMigrations == RunDatabase.knownMigrations)
+      let database = try RunStores.open(location, access: .readOnly)
+      #expect(try database.info().appliedMigrations == database.knownMigrations)
       #expect(try database.check().isEmpty)
     }
   }

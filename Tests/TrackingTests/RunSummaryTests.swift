@@ -53,8 +53,9 @@ struct RunSummaryTests {
 
   /// The write path's summary is `BestEpoch` over the epochs written, also after a resume
   /// drops the later ones.
-  @Test func theDatabasesBestEpochIsBestEpochOverItsEpochs() throws {
-    let database = try RunDatabase.inMemory()
+  @Test(arguments: Backend.tested)
+  func theDatabasesBestEpochIsBestEpochOverItsEpochs(_ backend: Backend) throws {
+    let database = try backend.newStore()
     let run = try database.createRun(RunSpec.example())
     let errors = [0.6, 0.4, 0.5, 0.4, 0.2, 0.3]
     for (epoch, error) in errors.enumerated() {

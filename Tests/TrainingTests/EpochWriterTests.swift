@@ -38,8 +38,9 @@ struct EpochWriterTests {
   }
 
   /// How many epochs may wait: as many as 16 MB of weights hold, at least 32 and at most 128.
-  @Test func theEpochsWaitingAreBoundedByTheirWeights() throws {
-    let database = try RunDatabase.inMemory()
+  @Test(arguments: Backend.tested)
+  func theEpochsWaitingAreBoundedByTheirWeights(_ backend: Backend) throws {
+    let database = try backend.newStore()
     let run = try database.createRun(Self.spec())
     func limit(_ architecture: Architecture) -> Int {
       EpochWriter(database: database, run: run.id, weightCount: architecture.parameterCount).limit

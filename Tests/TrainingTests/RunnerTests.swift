@@ -21,11 +21,12 @@ struct RunnerTests {
 
   /// With recording off (the benchmarks' switch) the run trains and
   /// finishes, and no epoch is written.
-  @Test func recordingOffWritesNoEpochs() throws {
+  @Test(arguments: Backend.tested)
+  func recordingOffWritesNoEpochs(_ backend: Backend) throws {
     let plan = TrainingPlan(
       layers: .hidden([3]), epochs: 5, validationFraction: 0, gradientChecks: .never)
     let prepared = try Runner.prepare(plan, on: .builtIn(name: "xor", examples: 40, seed: 1))
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     var runner = Runner(database: database)
     runner.recordsEpochs = false
     let report = try runner.train(prepared, provenance: .init(nnlabVersion: "test"))
@@ -35,7 +36,8 @@ struct RunnerTests {
 
   /// A 2-2-2 mse run from given weights, one epoch: row 0 holds J(Θ₀), and the snapshot of
   /// epoch 1 is Θ₀ − α·D(Θ₀), both computed here directly with Backprop.
-  @Test func oneEpochIsOneStepOfDescent() throws {
+  @Test(arguments: Backend.tested)
+  func oneEpochIsOneStepOfDescent(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let path = try Self.csv("x1,x2,t1,t2\n0.5,1,1,0\n-1,0.25,0,0.5\n2,-0.5,0.75,1\n", in: folder)
@@ -43,7 +45,7 @@ struct RunnerTests {
       layers: .architecture([2, 2, 2]), cost: .mse, learningRate: 0.7, lambda: 0.3, epochs: 1,
       validationFraction: 0, scaling: ScalingMethod.none, gradientChecks: .never)
     let source = DataSource.csv(path: path, columns: CSVColumns(targets: ["t1", "t2"]))
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     let report = try Runner(database: database).train(
       try Runner.prepare(plan, on: source, initialWeights: Self.weightsJSON),
       provenance: .init(nnlabVersion: "test"))
@@ -93,13 +95,14 @@ struct RunnerTests {
     #expect(abs(epochs[0].gradientNorm - norm) <= 1e-15 * norm)
   }
 
-  @Test func everyEpochIsRecordedWithFiniteFiguresAndTheWeightsItHeld() throws {
+  @Test(arguments: Backend.tested)
+  func everyEpochIsRecordedWithFiniteFiguresAndTheWeightsItHeld(_ backend: Backend) throws {
     let plan = TrainingPlan(
       layers: .hidden([4]), learningRate: 1, lambda: 0.1, epochs: 12, seed: 3,
       validationFraction: 0.25,
       snapshotEvery: 5, gradientChecks: .every(6))
     let source = DataSource.builtIn(name: "xor", examples: 80, seed: 1)
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     let prepared = try Runner.prepare(plan, on: source)
     let report = try Runner(database: database).train(
       prepared, provenance: .init(nnlabVersion: "test"))
@@ -135,12 +138,13 @@ struct RunnerTests {
     #expect(report.storageSeconds > 0 && report.storageSeconds < report.seconds)
   }
 
-  @Test func threadsChangeNoBit() throws {
+  @Test(arguments: Backend.tested)
+  func threadsChangeNoBit(_ backend: Backend) throws {
     let plan = TrainingPlan(layers: .hidden([25]), epochs: 3, gradientChecks: .never)
     let prepared = try Runner.prepare(plan, on: .builtIn(name: "glyphs", examples: 1000, seed: 1))
     var weights: [[[Double]]] = []
     for threads in [1, 2] {
-      let database = try RunDatabase.inMemory()
+      let database = try backend.newStore()
       var runner = Runner(database: database)
       runner.threads = threads
       let report = try runner.train(prepared, provenance: .init(nnlabVersion: "test"))
@@ -149,11 +153,12 @@ struct RunnerTests {
     #expect(weights[0] == weights[1] && !weights[0].isEmpty)
   }
 
-  @Test func aDivergingRunStopsWithItsEpochAndRate() throws {
+  @Test(arguments: Backend.tested)
+  func aDivergingRunStopsWithItsEpochAndRate(_ backend: Backend) throws {
     let plan = TrainingPlan(
       layers: .hidden([8]), activation: .relu, learningRate: 100, lambda: 0, epochs: 300,
       gradientChecks: .never)
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     let report = try Runner(database: database).train(
       try Runner.prepare(plan, on: .builtIn(name: "spirals", examples: 60, seed: 1)),
       provenance: .init(nnlabVersion: "test"))

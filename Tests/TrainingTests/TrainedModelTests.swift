@@ -18,7 +18,7 @@ struct TrainedModelTests {
   /// `stop`.
   static func train(
     _ text: String, plan: TrainingPlan = plan, stoppingAfter stop: Int? = nil,
-    in database: RunDatabase, folder: URL
+    in database: any RunStore, folder: URL
   ) throws -> Runner.Report {
     let prepared = try Runner.prepare(
       plan, on: .csv(path: try RunnerTests.csv(text, in: folder), columns: CSVColumns()))
@@ -32,10 +32,11 @@ struct TrainedModelTests {
   static let data = "a,b,y\n1,0.5,p\n2,0.25,q\n3,1,p\n4,0.75,q\n5,0,p\n6,0.5,q\n7,1,p\n8,0.25,q\n"
 
   /// The default label, the last column, is stored by name.
-  @Test func aRunRecordsItsLabelColumnByName() throws {
+  @Test(arguments: Backend.tested)
+  func aRunRecordsItsLabelColumnByName(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     let report = try Self.train(Self.data, in: database, folder: folder)
     let source = try DataSource(json: try #require(report.run.spec.dataSource))
     guard case .csv(_, let columns) = source else {
@@ -47,10 +48,11 @@ struct TrainedModelTests {
 
   /// A run recorded before the label's name was (nil: the last column of its file) asks for
   /// it, and reads the data by name once given.
-  @Test func aRunWithoutItsLabelsNameAsksForIt() throws {
+  @Test(arguments: Backend.tested)
+  func aRunWithoutItsLabelsNameAsksForIt(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
-    let database = try RunDatabase.inMemory()
+    let database = try backend.newStore()
     let report = try Self.train(Self.data, in: database, folder: folder)
     var model = try TrainedModel.load(run: report.run.id, from: database)
     var older = model.run

@@ -106,6 +106,10 @@ public struct Run: Sendable, Equatable {
   public var divergedEpoch: Int?
   /// Whether early stopping ended the run before its planned last epoch.
   public var stoppedEarly: Bool
+  /// How many times a process took the run: made running, claimed, reclaimed or resumed.
+  public var attempts: Int
+  /// When the holder's lease ends unless it writes again (`Lease`); nil when not running.
+  public var leaseExpiresAt: String?
 }
 
 extension RunSpec: FetchableRecord, PersistableRecord {
@@ -132,6 +136,7 @@ extension Run: Decodable, FetchableRecord, TableRecord {
       finalCost
     case finalTrainError, finalValidationError, finalTrainAccuracy, finalValidationAccuracy
     case bestValidationError, bestTrainError, bestEpoch, divergedEpoch, stoppedEarly
+    case attempts, leaseExpiresAt
   }
 
   /// Decodes the row's spec columns and its own from the same flat row; a value of the wrong
@@ -159,6 +164,8 @@ extension Run: Decodable, FetchableRecord, TableRecord {
     bestEpoch = try row.decodeIfPresent(Int.self, forKey: .bestEpoch)
     divergedEpoch = try row.decodeIfPresent(Int.self, forKey: .divergedEpoch)
     stoppedEarly = try row.decodeIfPresent(Bool.self, forKey: .stoppedEarly) ?? false
+    attempts = try row.decodeIfPresent(Int.self, forKey: .attempts) ?? 0
+    leaseExpiresAt = try row.decodeIfPresent(String.self, forKey: .leaseExpiresAt)
   }
 }
 

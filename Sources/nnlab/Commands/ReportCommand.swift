@@ -99,7 +99,7 @@ struct ReportCommand: ParsableCommand {
         Self.catalogText, to: rowOutput.output,
         sparing: try SparedFiles(
           // The catalog needs no database; where there is one, its runs' data is spared too.
-          database: database.path, runs: try? database.open(.readOnly),
+          database: database.shown, runs: try? database.open(.readOnly),
           inputs: file.map { [$0] } ?? []))
       return
     }
@@ -111,10 +111,10 @@ struct ReportCommand: ParsableCommand {
     let spared = try SparedFiles(store, inputs: file.map { [$0] } ?? [])
     if let format = rowOutput.format {
       try Output.writeRows(format, to: rowOutput.output, sparing: spared) { columns, row in
-        try store.select(report.sql, parameters: bindings, columns: columns, row: row)
+        try store.select(report.sql(for: store), parameters: bindings, columns: columns, row: row)
       }
     } else {
-      let result = try store.select(report.sql, parameters: bindings)
+      let result = try store.select(report.sql(for: store), parameters: bindings)
       try Output.write(
         ReportText(result, view: report.view, colour: rowOutput.usesColour), to: rowOutput.output,
         sparing: spared)

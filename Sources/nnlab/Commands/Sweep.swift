@@ -61,13 +61,14 @@ struct SweepCommand: ParsableCommand {
   func run() throws {
     // A new sweep's spec and every run in it are checked before the database is opened.
     let provenance = Runner.Provenance(
-      nnlabVersion: NNLab.version, commandLine: CommandLine.arguments.joined(separator: " "))
+      nnlabVersion: NNLab.version,
+      commandLine: RunStores.shown(CommandLine.arguments.joined(separator: " ")))
     var planned: (spec: SweepSpec, runs: [RunSpec])?
     if resume == nil {
       let spec = try spec()
       planned = (spec, try Sweeps.runs(of: spec, provenance: provenance))
     }
-    let store = try database.open(resume == nil ? .readWrite : .existing)
+    let store = try database.open(resume == nil ? .readWrite : .existing, training: true)
     let sweep: Sweep
     if let resume {
       sweep = try store.existingSweep(resume)
@@ -84,7 +85,7 @@ struct SweepCommand: ParsableCommand {
     let count = workers ?? ProcessInfo.processInfo.activeProcessorCount
     guard count > 0 else {
       print(
-        "sweep \(sweep.id) queued; train it with 'nnlab worker --sweep \(sweep.id) --db \(database.path)'"
+        "sweep \(sweep.id) queued; train it with 'nnlab worker --sweep \(sweep.id) --db \(database.shown)'"
       )
       return
     }
@@ -139,7 +140,7 @@ struct WorkerCommand: ParsableCommand {
   @OptionGroup var database: DatabaseOptions
 
   func run() throws {
-    let store = try database.open(.existing)
+    let store = try database.open(.existing, training: true)
     _ = try store.existingSweep(sweep)
     Interruption.catchSignals()
     let done = try Sweeps.work(
@@ -147,6 +148,10 @@ struct WorkerCommand: ParsableCommand {
       onRun: { report in print(RunSummary(report.run).text.split(separator: "\n")[0]) },
       onFailure: { run, message in
         Terminal.standardError.write("error: run \(run) failed: \(message)\n")
+      },
+      onLost: { run, message in
+        Terminal.standardError.write(
+          "note: run \(run) was taken over by another worker: \(message)\n")
       })
     if done.interrupted { throw ExitCode(130) }
   }

@@ -47,13 +47,13 @@ struct Train: ParsableCommand {
     // The run is a sweep of one point.
     let (plan, source) = try training.oneRun()
     let prepared = try Runner.prepare(plan, on: source, initialWeights: weights)
-    let runner = output.runner(for: try database.open())
+    let runner = output.runner(for: try database.open(training: true))
     Interruption.catchSignals()
     let report = try runner.train(
       prepared,
       provenance: Runner.Provenance(
         name: name, nnlabVersion: NNLab.version,
-        commandLine: CommandLine.arguments.joined(separator: " "),
+        commandLine: RunStores.shown(CommandLine.arguments.joined(separator: " ")),
         tags: try TagCommand.parse(tags)))
     try output.finish(report)
   }
@@ -74,7 +74,7 @@ struct Resume: ParsableCommand {
   @OptionGroup var output: RunOutputOptions
 
   func run() throws {
-    let runner = output.runner(for: try database.open(.existing))
+    let runner = output.runner(for: try database.open(.existing, training: true))
     Interruption.catchSignals()
     try output.finish(try runner.resume(runID))
   }
