@@ -3,13 +3,17 @@
 // by the storage layer's write path. Times, each the median of the repetitions:
 //   - the `runs` listing's query in this process (sorted by validation error, 20 rows);
 //   - whole commands: `nnlab runs --sort validation_error --limit 20`, `nnlab report sweep`,
-//     `nnlab export epochs --sweep 1` (to /dev/null), against `nnlab --version` (starting the
-//     process) and sqlite3's shell running the same listing, where it is installed;
+//     `nnlab export epochs --sweep N` (to /dev/null), against `nnlab --version` (starting the
+//     process) and sqlite3's shell (psql for PostgreSQL) running the same listing, where it is
+//     installed;
 //   - the database's size per epoch.
 //
 //     swift build -c release && .build/release/nnlab-reports-bench [database] [repetitions]
 //
-// The database is made when the file does not exist, and kept for the next time.
+// The database is an SQLite file, or a PostgreSQL URL (an empty database, or one this bench
+// filled: `nnlab_other` of bench/postgres.sh, say). It is made when the file does not exist, or
+// when the PostgreSQL database holds no runs, and kept for the next time. The commands get the
+// database in NNLAB_DB, so a URL's password is not on their command lines.
 
 import BenchSupport
 import Foundation
@@ -37,7 +41,7 @@ func noise(_ run: Int, _ salt: Int) -> Double {
 
 /// Writes the database: a curve per run that falls with α and, past its best, rises with λ.
 func makeDatabase(at path: String) throws {
-  let store = try RunDatabase.open(path: path)
+  let store = try RunStores.open(path)
   var specs: [RunSpec] = []
   for lambda in lambdas {
     for rate in rates {
@@ -91,6 +95,8 @@ func makeDatabase(at path: String) throws {
 /// The median wall time of `executable arguments…`, its output discarded. Spawned and waited
 /// for directly: Foundation's `Process.waitUntilExit` polls, in steps of about 50 ms.
 func commandTime(_ executable: String, _ arguments: [String]) throws -> Double {
+  // The child's environment: this process's, with NNLAB_DB naming the database.
+  setenv("NNLAB_DB", path, 1)
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
@@ -111,13 +117,24 @@ func commandTime(_ executable: String, _ arguments: [String]) throws -> Double {
     })
 }
 
-if !FileManager.default.fileExists(atPath: path) {
-  print("making \(path) (1,000 runs × 1,000 epochs)…")
+let onServer = PostgresLocation.isPostgres(path)
+var isEmpty = !FileManager.default.fileExists(atPath: path)
+if onServer {
+  let server = try RunStores.open(path)
+  isEmpty = try server.statusCounts().isEmpty
+  try server.close()
+}
+if isEmpty {
+  print("making \(RunStores.shown(path)) (1,000 runs × 1,000 epochs)…")
   print(String(format: "  written in %.1f s", try seconds { try makeDatabase(at: path) }))
 }
-let store = try RunDatabase.open(path: path, access: .readOnly)
+let store = try RunStores.open(path, access: .readOnly)
+guard let sweep = try store.sweep()?.id else { throw CocoaError(.fileReadCorruptFile) }
 let epochs = try store.select("SELECT COUNT(*) FROM epochs").rows[0][0].number ?? 1
-let size = Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
+let size =
+  onServer
+  ? try store.select("SELECT pg_database_size(current_database())").rows[0][0].number ?? 0
+  : Double((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0)
 print(
   String(
     format: "database: %.0f MB, %.0f epochs: %.0f bytes per epoch (its 2 layer rows, and 11 of"
@@ -134,24 +151,38 @@ let start = try commandTime(nnlab, ["--version"])
 var table = [("nnlab --version (process start)", start)]
 for command in [
   ["runs", "--sort", "validation_error", "--limit", "20"], ["report", "sweep"],
-  ["export", "epochs", "--sweep", "1"],
+  ["export", "epochs", "--sweep", "\(sweep)"],
 ] {
-  table.append(
-    ("nnlab " + command.joined(separator: " "), try commandTime(nnlab, command + ["--db", path])))
+  table.append(("nnlab " + command.joined(separator: " "), try commandTime(nnlab, command)))
 }
-let sqlite3 = "/usr/bin/sqlite3"
-if FileManager.default.isExecutableFile(atPath: sqlite3) {
-  let listing =
-    "SELECT id, lambda, learning_rate, final_validation_error FROM runs"
-    + " ORDER BY final_validation_error LIMIT 20"
+/// The server's own psql where it is (Debian's /usr/bin/psql is a Perl script that finds it,
+/// and starting Perl would be most of its time), else the one on the PATH's usual place.
+let psql = [
+  (ProcessInfo.processInfo.environment["NNLAB_PG_BIN"] ?? "/usr/lib/postgresql/15/bin") + "/psql",
+  "/usr/bin/psql",
+].first { FileManager.default.isExecutableFile(atPath: $0) }
+let shell = onServer ? psql ?? "/usr/bin/psql" : "/usr/bin/sqlite3"
+let peerListing =
+  "SELECT id, lambda, learning_rate, final_validation_error FROM runs"
+  + " ORDER BY final_validation_error LIMIT 20"
+if onServer, FileManager.default.isExecutableFile(atPath: shell) {
+  // The URL without its password, which goes in PGPASSWORD.
+  let location = try PostgresLocation(url: path)
+  if let password = location.password { setenv("PGPASSWORD", password, 1) }
   table.append(
-    ("sqlite3: the same 20 runs", try commandTime(sqlite3, ["-readonly", path, listing])))
-  let epochs = ExportQuery.epochs.sql(run: nil, sweep: 1, epoch: nil).sql
-    .replacingOccurrences(of: ":sweep", with: "1")
+    (
+      "psql: the same 20 runs",
+      try commandTime(shell, ["-X", "-q", "-d", location.description, "-c", peerListing])
+    ))
+} else if FileManager.default.isExecutableFile(atPath: shell) {
+  table.append(
+    ("sqlite3: the same 20 runs", try commandTime(shell, ["-readonly", path, peerListing])))
+  let epochs = ExportQuery.epochs.sql(run: nil, sweep: sweep, epoch: nil).sql
+    .replacingOccurrences(of: ":sweep", with: "\(sweep)")
   table.append(
     (
       "sqlite3 -csv: the same epochs (15 digits: not exact)",
-      try commandTime(sqlite3, ["-readonly", "-csv", "-header", path, epochs])
+      try commandTime(shell, ["-readonly", "-csv", "-header", path, epochs])
     ))
 }
 let width = table.map(\.0.count).max() ?? 0
