@@ -84,6 +84,12 @@ let package = Package(
       name: "nnlab-storage-bench", dependencies: ["Tracking", "BenchSupport"], path: "bench/storage"
     ),
     .executableTarget(
+      name: "nnlab-copy-bench",
+      dependencies: [
+        "Tracking", "BenchSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+      ],
+      path: "bench/copy"),
+    .executableTarget(
       name: "nnlab-reports-bench", dependencies: ["Reports", "Tracking", "BenchSupport"],
       path: "bench/reports"),
     .executableTarget(

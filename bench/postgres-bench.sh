@@ -7,6 +7,8 @@
 #      (nnlab-training-bench --db URL; SQLite's overhead from the same runs beside it);
 #   2. metric values a second through RunStore.recordEpochs, an epoch a transaction, against
 #      the same workload on SQLite (nnlab-storage-bench metrics --db URL);
+#   2b. epochs written by multi-row INSERT (recordEpochs) against COPY FROM STDIN
+#      (nnlab-copy-bench URL), with snapshots and without;
 #   3. runs claimed a second by 8 worker processes from a queue of 4,000, against SQLite
 #      (nnlab-storage-bench claims --db URL); and with each run finished once claimed (--finish);
 #   4. `nnlab runs --sort validation_error --limit 20` on 1,000 runs × 1,000 epochs, the query
@@ -28,7 +30,7 @@ sweeps=$((repetitions >= 3 ? repetitions : 3))
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo "building release for ${NNLAB_CPU:-native}…" >&2
-for product in nnlab nnlab-storage-bench nnlab-training-bench nnlab-reports-bench; do
+for product in nnlab nnlab-storage-bench nnlab-copy-bench nnlab-training-bench nnlab-reports-bench; do
   swift build -c release --product "$product" >/dev/null
 done
 bin=.build/release
@@ -80,6 +82,14 @@ values_sqlite=$(field metrics "metric values per second:")
 values_pg=$(field metrics "PostgreSQL, metric values per second:")
 grouped_sqlite=$(field metrics "grouped by 128:")
 grouped_pg=$(field metrics "PostgreSQL, grouped by 128:")
+
+# 2b. INSERT against COPY.
+part copy "$bin/nnlab-copy-bench" "$url" "$repetitions"
+copy_field() { grep -F -- "$1" "$scratch/copy.out" | sed "s/.*$2 \([0-9.]*\) ms.*/\1/"; }
+insert_snapshots=$(copy_field "with snapshots" "INSERT (recordEpochs)")
+copy_snapshots=$(copy_field "with snapshots" "COPY text")
+insert_plain=$(copy_field "no snapshots" "INSERT (recordEpochs)")
+copy_plain=$(copy_field "no snapshots" "COPY text")
 
 # 3. Claims a second, 8 workers.
 part claims "$bin/nnlab-storage-bench" "$repetitions" claims --workers 8 --runs 4000 --db "$url"
@@ -177,6 +187,12 @@ row "2. metric values/s, recordEpochs, an epoch a transaction" \
 row "   the same, 128 epochs a transaction" \
   "$(number %.0f "$grouped_pg")" "$(number %.0f "$grouped_sqlite")" \
   "$(ratio "$grouped_pg" "$grouped_sqlite")" ""
+row "2b. a transaction of 14 epochs with snapshots: COPY vs INSERT" \
+  "$(number %.2f "$copy_snapshots") ms" "$(number %.2f "$insert_snapshots") ms" \
+  "$(ratio "$copy_snapshots" "$insert_snapshots")" "(the peer: recordEpochs' INSERTs)"
+row "    128 epochs without snapshots: COPY vs INSERT" \
+  "$(number %.2f "$copy_plain") ms" "$(number %.2f "$insert_plain") ms" \
+  "$(ratio "$copy_plain" "$insert_plain")" ""
 row "3. claims/s, 8 worker processes, 4,000 runs queued" \
   "$(number %.0f "$claims_pg")" "$(number %.0f "$claims_sqlite")" \
   "$(ratio "$claims_pg" "$claims_sqlite")" "≥ 500/s: $(verdict "$claims_pg" 500 ">=")"
@@ -206,7 +222,7 @@ echo "server's processes are tasks of their own), and the CPU times are the meas
 echo
 echo "the sweeps in turn, wall seconds: SQLite ${sweep_sqlite[*]}; PostgreSQL ${sweep_pg[*]}"
 echo "  CPU seconds of nnlab: SQLite ${cpu_sqlite[*]}; PostgreSQL ${cpu_pg[*]}; of the server: ${cpu_server[*]}"
-for name in training metrics claims finished reports-sqlite reports-pg; do
+for name in training metrics copy claims finished reports-sqlite reports-pg; do
   echo
   echo "== $name"
   cat "$scratch/$name.out"

@@ -298,4 +298,7 @@ public struct RunDatabase: Sendable {
 
 extension RunDatabase: RunStore {
   public var dialect: SQLDialect { .sqlite }
+  /// 20 ms: a commit in process costs little, and a small network's epochs, a millisecond
+  /// each, still share their pages and their commit.
+  public var gathering: Duration { .milliseconds(20) }
 }

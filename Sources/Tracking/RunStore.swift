@@ -14,6 +14,9 @@ public protocol RunStore: Sendable {
   var process: ProcessIdentity { get }
   /// What each query given as SQL (`select`) may spend.
   var queryLimits: QueryLimits { get set }
+  /// How long epochs recorded one by one may gather before they are written in one transaction
+  /// (`recordEpochs`): what a transaction costs here decides it.
+  var gathering: Duration { get }
 
   // MARK: Writes
 

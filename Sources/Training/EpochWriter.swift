@@ -3,16 +3,15 @@ import Synchronization
 import Tracking
 
 /// Writes a run's epochs off the training loop: the loop hands each epoch over and goes on to
-/// the next while a queue of its own writes them. A write begins `gathering` after the first
-/// epoch waiting (at once when `batch` are waiting), and the epochs waiting then go in one
-/// transaction, each of them whole: a small network's epochs, a millisecond each, share their
-/// pages and their commit instead of paying for one each. At most `limit` epochs wait; beyond
-/// that the loop waits for the writer. A crash loses only epochs not yet committed
-/// (docs/design.md, "Storage"): those of the last `gathering` and the write under way, or, when
-/// the disk is slower than training, the epochs waiting.
+/// the next while a queue of its own writes them. A write begins the store's `gathering` after
+/// the first epoch waiting (at once when `batch` are waiting), and the epochs waiting then go
+/// in one transaction, each of them whole: a small network's epochs, a millisecond each, share
+/// their pages and their commit instead of paying for one each, and on a server they share the
+/// round trips. At most `limit` epochs wait; beyond that the loop waits for the writer. A crash
+/// loses only epochs not yet committed (docs/design.md, "Storage"): those of the last
+/// `gathering` and the write under way, or, when the disk is slower than training, the epochs
+/// waiting.
 final class EpochWriter: Sendable {
-  /// How long the first epoch waiting waits for others to join its transaction.
-  static let gathering = DispatchTimeInterval.milliseconds(20)
   /// The most bytes of weight snapshots that may wait, unless `limits.lowerBound` epochs of
   /// them are more (epochs between snapshots hold none, and count as if they did).
   static let snapshotBytes = 16 << 20
@@ -37,6 +36,8 @@ final class EpochWriter: Sendable {
 
   private let database: any RunStore
   private let run: Int64
+  /// How long the first epoch waiting waits for others to join its transaction.
+  private let gathering: DispatchTimeInterval
   private let queue = DispatchQueue(label: "nnlab.epochs")
   private let state = Mutex(State())
   private let room: DispatchSemaphore
@@ -46,6 +47,8 @@ final class EpochWriter: Sendable {
   init(database: any RunStore, run: Int64, weightCount: Int) {
     self.database = database
     self.run = run
+    let (seconds, attoseconds) = database.gathering.components
+    gathering = .microseconds(Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000))
     let epochs = Self.snapshotBytes / max(1, weightCount * MemoryLayout<Double>.stride)
     limit = min(max(epochs, Self.limits.lowerBound), Self.limits.upperBound)
     room = DispatchSemaphore(value: limit)
@@ -64,34 +67,47 @@ final class EpochWriter: Sendable {
       state.scheduled = true
       return (idle, state.waiting.count == batch)
     }
-    // Weakly: a write still scheduled after `finish` must not keep the database open.
-    if idle {
-      queue.asyncAfter(deadline: .now() + Self.gathering) { [weak self] in self?.writeWaiting() }
-    }
+    if idle { scheduleWrite() }
     if full { queue.async { self.writeWaiting() } }
   }
 
   /// Writes every epoch handed over, now, and waits until they are written.
   /// - Throws: the `TrackingError` of a write that failed.
   func finish() throws {
-    queue.sync { writeWaiting() }
+    queue.sync { writeWaiting(all: true) }
     try throwFailure()
+  }
+
+  /// A write `gathering` from now. Weakly: a write still scheduled after `finish` must not keep
+  /// the database open.
+  private func scheduleWrite() {
+    queue.asyncAfter(deadline: .now() + gathering) { [weak self] in self?.writeWaiting() }
   }
 
   private func throwFailure() throws {
     if let failure = state.withLock({ $0.failure }) { throw failure }
   }
 
-  /// Writes the epochs waiting, and those that come meanwhile, until none is left. (A write
-  /// scheduled earlier that finds none waiting does nothing.)
-  private func writeWaiting() {
+  /// Writes the epochs waiting, and again while `batch` or more came meanwhile (or any did, for
+  /// `all`); fewer wait out a `gathering` of their own. (A write scheduled earlier that finds
+  /// none waiting does nothing.)
+  private func writeWaiting(all: Bool = false) {
+    var first = true
     while true {
-      let (epochs, failed) = state.withLock { state in
+      let (epochs, failed, later) = state.withLock { state in
+        if state.waiting.isEmpty {
+          state.scheduled = false
+          return ([EpochRecord](), false, false)
+        }
+        guard first || all || state.waiting.count >= batch else { return ([], false, true) }
         defer { state.waiting = [] }
-        if state.waiting.isEmpty { state.scheduled = false }
-        return (state.waiting, state.failure != nil)
+        return (state.waiting, state.failure != nil, false)
       }
-      guard !epochs.isEmpty else { return }
+      guard !epochs.isEmpty else {
+        if later { scheduleWrite() }
+        return
+      }
+      first = false
       if !failed {
         do {
           try database.recordEpochs(epochs, of: run)

@@ -29,36 +29,48 @@ struct CommandRunner {
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
     wrapper: [String] = []
   ) throws -> Result {
-    let process = Process()
-    if let program = wrapper.first {
-      process.executableURL = URL(fileURLWithPath: program)
-      process.arguments = wrapper.dropFirst() + [executable.path] + arguments
-    } else {
-      process.executableURL = executable
-      process.arguments = arguments
-    }
-    if let directory { process.currentDirectoryURL = directory }
-    var variables = ProcessInfo.processInfo.environment
-    variables["NO_COLOR"] = "1"
-    variables["NNLAB_DB"] = nil
-    variables.merge(environment) { $1 }
-    process.environment = variables
-    // Output goes to files, not pipes, so a command that prints much on both cannot block.
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let outputURL = folder.appendingPathComponent("stdout")
     let errorURL = folder.appendingPathComponent("stderr")
-    _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: outputURL)
-    process.standardError = try FileHandle(forWritingTo: errorURL)
-    process.standardInput = FileHandle.nullDevice
+    let process = try Self.process(
+      wrapper + [executable.path] + arguments, environment: userEnvironment(environment),
+      output: outputURL, errors: errorURL)
+    if let directory { process.currentDirectoryURL = directory }
     try process.run()
     process.waitUntilExit()
     return Result(
       status: process.terminationStatus,
       standardOutput: String(decoding: try Data(contentsOf: outputURL), as: UTF8.self),
       standardError: String(decoding: try Data(contentsOf: errorURL), as: UTF8.self))
+  }
+
+  /// This process's environment as a user's shell would give it to `nnlab`: with `NO_COLOR`,
+  /// without `NNLAB_DB`, then `environment` over it.
+  static func userEnvironment(_ environment: [String: String] = [:]) -> [String: String] {
+    var variables = ProcessInfo.processInfo.environment
+    variables["NO_COLOR"] = "1"
+    variables["NNLAB_DB"] = nil
+    return variables.merging(environment) { $1 }
+  }
+
+  /// A process, not yet started, for the program and arguments of `command`, with
+  /// `environment`, no standard input, and its output in the files `output` and `errors`
+  /// (made empty). Output goes to files, not pipes, so a command that prints much on both
+  /// cannot block.
+  static func process(
+    _ command: [String], environment: [String: String], output: URL, errors: URL
+  ) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
+    process.environment = environment
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
+    process.standardOutput = try FileHandle(forWritingTo: output)
+    process.standardError = try FileHandle(forWritingTo: errors)
+    process.standardInput = FileHandle.nullDevice
+    return process
   }
 
   /// `nnlab arguments…` started in the background, its output discarded.

@@ -429,25 +429,19 @@ final class MachineCluster: Sendable {
   /// - Throws: `BackendError` with its stderr when it fails.
   @discardableResult
   static func shell(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/bash")
-    process.arguments =
-      [
-        "-c",
-        #"( for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if ((fd > 2)); then eval "exec $fd>&-"; fi; done; exec /bin/bash "$@" )"#,
-        "bash",
-      ] + arguments
-    process.currentDirectoryURL = root
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let output = folder.appendingPathComponent("out")
     let errors = folder.appendingPathComponent("err")
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: output)
-    process.standardError = try FileHandle(forWritingTo: errors)
-    process.standardInput = FileHandle.nullDevice
+    let process = try CommandRunner.process(
+      [
+        "/bin/bash", "-c",
+        #"( for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; if ((fd > 2)); then eval "exec $fd>&-"; fi; done; exec /bin/bash "$@" )"#,
+        "bash",
+      ] + arguments,
+      environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+      output: output, errors: errors)
+    process.currentDirectoryURL = root
     try process.run()
     process.waitUntilExit()
     let text = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
@@ -536,28 +530,17 @@ final class MachineLab: @unchecked Sendable {
   func start(
     _ arguments: [String], on machine: Int, environment: [String: String] = [:], name: String
   ) throws -> Worker {
-    let process = Process()
-    if Self.namespaces {
-      process.executableURL = URL(fileURLWithPath: "/bin/bash")
-      process.arguments =
-        [MachineCluster.root.appendingPathComponent("bench/machines.sh").path, "run", "\(machine)"]
-        + [CommandRunner.executable.path] + arguments
-    } else {
-      process.executableURL = CommandRunner.executable
-      process.arguments = arguments
-    }
-    var variables = ProcessInfo.processInfo.environment
-    variables["NO_COLOR"] = "1"
-    variables["NNLAB_DB"] = nil
-    variables.merge(environment) { $1 }
-    process.environment = variables
+    let program =
+      Self.namespaces
+      ? [
+        "/bin/bash", MachineCluster.root.appendingPathComponent("bench/machines.sh").path, "run",
+        "\(machine)",
+      ] : []
     let output = cluster.folder.appendingPathComponent("\(database)-\(name).out")
     let errors = cluster.folder.appendingPathComponent("\(database)-\(name).err")
-    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: output)
-    process.standardError = try FileHandle(forWritingTo: errors)
-    process.standardInput = FileHandle.nullDevice
+    let process = try CommandRunner.process(
+      program + [CommandRunner.executable.path] + arguments,
+      environment: CommandRunner.userEnvironment(environment), output: output, errors: errors)
     try process.run()
     let worker = Worker(
       name: name, machine: machine, process: process, output: output, errors: errors)

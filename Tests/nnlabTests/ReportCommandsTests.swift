@@ -78,7 +78,8 @@ import Tracking
     #expect(
       refused.standardError
         == "error: \(db) was written by an older nnlab (migrations 0004_best_train_error,"
-        + " 0005_no_summary_indexes, 0006_run_summary, 0007_leases not applied); upgrade it with"
+        + " 0005_no_summary_indexes, 0006_run_summary, 0007_leases, 0008_claim_index not applied);"
+        + " upgrade it with"
         + " 'nnlab db migrate --db \(db)'\n")
     #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
     #expect(try run(["db", "migrate"], db: db).status == 0)

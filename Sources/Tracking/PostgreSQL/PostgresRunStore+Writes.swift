@@ -343,23 +343,26 @@ extension PostgresRunStore {
 
   // MARK: Claims
 
-  /// Claims the oldest `queued` run of `sweep`, or a `running` one whose lease has ended on the
-  /// server's clock (reclaimed: resumed from its snapshot, its attempts counted): one
-  /// `UPDATE … WHERE id = (SELECT … FOR UPDATE SKIP LOCKED) RETURNING`, so workers never wait
-  /// for each other's rows and never get the same run.
+  /// Claims a `running` run of `sweep` whose lease has ended on the server's clock (reclaimed:
+  /// resumed from its snapshot, its attempts counted), else the oldest `queued` one: one
+  /// `UPDATE … WHERE id = COALESCE((SELECT … FOR UPDATE SKIP LOCKED), …) RETURNING`, its own
+  /// transaction, so workers never wait for each other's rows and never get the same run. The
+  /// indexes of migration 0008 find either run without reading those claimed before it.
   public func claimQueuedRun(in sweep: Int64) throws -> Run? {
     let process = process
-    return try write { connection in
-      let now = Self.serverTime()
+    return try statement { connection in
       let rows = try await connection.run(
         """
         UPDATE runs SET status = 'running', host = $1, pid = $2, heartbeat_at = $3,
           started_at = COALESCE(started_at, $3), finished_at = NULL, error = NULL,
           lease_expires_at = \(Self.serverTime(plus: "$4")), attempts = attempts + 1
-        WHERE id = (
-          SELECT id FROM runs
-          WHERE sweep_id = $5 AND (status = 'queued' OR (status = 'running' AND lease_expires_at < \(now)))
-          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        WHERE id = COALESCE(
+          (SELECT id FROM runs
+           WHERE sweep_id = $5 AND status = 'running'
+             AND lease_expires_at < (SELECT \(Self.serverTime()))
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+          (SELECT id FROM runs WHERE sweep_id = $5 AND status = 'queued'
+           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED))
         RETURNING *
         """,
         [

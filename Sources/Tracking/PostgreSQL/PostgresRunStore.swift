@@ -79,11 +79,16 @@ public struct PostgresRunStore: Sendable {
   /// - Throws: `TrackingError.notAnNNLabDatabase` for a database holding other tables.
   func appliedMigrations() throws -> [String]? {
     try read { connection in
-      let tables = try await connection.values(
-        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()",
-        as: String.self)
-      guard tables.contains("nnlab_migrations") else {
-        if tables.isEmpty { return nil }
+      // The catalog, not information_schema, whose views take milliseconds to plan.
+      let found = try await connection.run(
+        """
+        SELECT to_regclass(quote_ident(current_schema()) || '.nnlab_migrations') IS NOT NULL AS ours,
+          EXISTS (SELECT 1 FROM pg_catalog.pg_class JOIN pg_catalog.pg_namespace
+            ON pg_namespace.oid = relnamespace
+            WHERE nspname = current_schema() AND relkind IN ('r', 'p', 'v', 'm', 'f')) AS tables
+        """)
+      guard found.first?["ours"] == true else {
+        if found.first?["tables"] == false { return nil }
         throw TrackingError.notAnNNLabDatabase(path: location.description)
       }
       return try await connection.values(
@@ -126,6 +131,14 @@ public struct PostgresRunStore: Sendable {
     try transaction("BEGIN") { connection, _ in try await body(connection) }
   }
 
+  /// Runs `body`, which sends one statement, as its own transaction: without BEGIN and COMMIT,
+  /// two round trips fewer.
+  func statement<T: Sendable>(
+    _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+  ) throws -> T {
+    try transaction(nil) { connection, _ in try await body(connection) }
+  }
+
   /// Runs `body` in a read-only transaction that sees one snapshot.
   func read<T: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> T
@@ -135,12 +148,13 @@ public struct PostgresRunStore: Sendable {
     }
   }
 
-  /// `body` between `begin` and COMMIT (ROLLBACK when it throws), given up as lost after
+  /// `body` between `begin` and COMMIT (ROLLBACK when it throws; nil: a statement that is a
+  /// transaction of its own), given up as lost after
   /// `stallAfter` seconds without an end (nil: never), tried again with backoff
   /// while the connection is what failed, for `reconnectingFor` seconds; `body` is told whether it is
   /// being tried again (its first try may have committed before the connection dropped).
   func transaction<T: Sendable>(
-    _ begin: String, stallAfter: TimeInterval? = 15,
+    _ begin: String?, stallAfter: TimeInterval? = 15,
     _ body: @escaping @Sendable (PostgresConnection, Bool) async throws -> T
   ) throws -> T {
     let deadline = Date().addingTimeInterval(reconnectingFor)
@@ -150,6 +164,7 @@ public struct PostgresRunStore: Sendable {
       do {
         return try translatingErrors {
           try session.wait(stallAfter: stallAfter) { [retried] connection in
+            guard let begin else { return try await body(connection, retried) }
             _ = try await connection.run(begin)
             do {
               let result = try await body(connection, retried)
@@ -245,6 +260,10 @@ public struct PostgresRunStore: Sendable {
 
 extension PostgresRunStore: RunStore {
   public var dialect: SQLDialect { .postgresql }
+  /// 200 ms: each transaction is round trips to the server and the server's time to parse,
+  /// plan and commit its statements, which fewer, larger transactions share; an epoch still
+  /// shows on the server within a fifth of a second, and a worker that stops loses no more.
+  public var gathering: Duration { .milliseconds(200) }
 }
 
 // MARK: Values
