@@ -170,6 +170,8 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 != 0) printf "%.2f", a / b; 
 verdict() { awk -v a="$1" -v b="$2" -v op="$3" 'BEGIN {ok = (op == "<=") ? a + 0 <= b : a + 0 >= b; print ok ? "met" : "MISSED"}'; }
 # One row of the table: NAME POSTGRESQL PEER RATIO NOTE.
 row() { printf '%-56s %14s %14s %8s  %s\n' "$@"; }
+# A row of two figures and their ratio: NAME FORMAT UNIT VALUE PEER NOTE.
+compared() { row "$1" "$(number "$2" "$4")$3" "$(number "$2" "$5")$3" "$(ratio "$4" "$5")" "$6"; }
 
 echo
 echo "nnlab on PostgreSQL 15 (loopback) against its peers, in one run; medians of $repetitions (sweeps: of $sweeps)"
@@ -181,40 +183,27 @@ row "1. 400-25-10 epoch on glyphs, recorded vs recording off" \
   "$(number %.2f "$epoch_pg") ms" "$(number %.2f "$epoch_off") ms" \
   "$(number %+.1f "$overhead_pg") %" \
   "≤ +10 %: $(verdict "$overhead_pg" 10 "<=") (SQLite, the same runs: $(number %+.1f "$overhead_sqlite") %)"
-row "2. metric values/s, recordEpochs, an epoch a transaction" \
-  "$(number %.0f "$values_pg")" "$(number %.0f "$values_sqlite")" \
-  "$(ratio "$values_pg" "$values_sqlite")" "(the peer: SQLite)"
-row "   the same, 128 epochs a transaction" \
-  "$(number %.0f "$grouped_pg")" "$(number %.0f "$grouped_sqlite")" \
-  "$(ratio "$grouped_pg" "$grouped_sqlite")" ""
-row "2b. a transaction of 14 epochs with snapshots: COPY vs INSERT" \
-  "$(number %.2f "$copy_snapshots") ms" "$(number %.2f "$insert_snapshots") ms" \
-  "$(ratio "$copy_snapshots" "$insert_snapshots")" "(the peer: recordEpochs' INSERTs)"
-row "    128 epochs without snapshots: COPY vs INSERT" \
-  "$(number %.2f "$copy_plain") ms" "$(number %.2f "$insert_plain") ms" \
-  "$(ratio "$copy_plain" "$insert_plain")" ""
-row "3. claims/s, 8 worker processes, 4,000 runs queued" \
-  "$(number %.0f "$claims_pg")" "$(number %.0f "$claims_sqlite")" \
-  "$(ratio "$claims_pg" "$claims_sqlite")" "≥ 500/s: $(verdict "$claims_pg" 500 ">=")"
-row "   the same, each run finished once claimed" \
-  "$(number %.0f "$finished_pg")" "$(number %.0f "$finished_sqlite")" \
-  "$(ratio "$finished_pg" "$finished_sqlite")" ""
-row "4. runs listing (validation_error, 20), query in process" \
-  "$(number %.1f "$query_pg") ms" "$(number %.1f "$query_sqlite") ms" \
-  "$(ratio "$query_pg" "$query_sqlite")" "< 50 ms: $(verdict "$query_pg" 49.99 "<=")"
-row "   nnlab runs --sort validation_error --limit 20" \
-  "$(number %.1f "$command_pg") ms" "$(number %.1f "$command_sqlite") ms" \
-  "$(ratio "$command_pg" "$command_sqlite")" \
+compared "2. metric values/s, recordEpochs, an epoch a transaction" %.0f "" \
+  "$values_pg" "$values_sqlite" "(the peer: SQLite)"
+compared "   the same, 128 epochs a transaction" %.0f "" "$grouped_pg" "$grouped_sqlite" ""
+compared "2b. a transaction of 14 epochs with snapshots: COPY vs INSERT" %.2f " ms" \
+  "$copy_snapshots" "$insert_snapshots" "(the peer: recordEpochs' INSERTs)"
+compared "    128 epochs without snapshots: COPY vs INSERT" %.2f " ms" "$copy_plain" "$insert_plain" ""
+compared "3. claims/s, 8 worker processes, 4,000 runs queued" %.0f "" "$claims_pg" "$claims_sqlite" \
+  "≥ 500/s: $(verdict "$claims_pg" 500 ">=")"
+compared "   the same, each run finished once claimed" %.0f "" "$finished_pg" "$finished_sqlite" ""
+compared "4. runs listing (validation_error, 20), query in process" %.1f " ms" \
+  "$query_pg" "$query_sqlite" "< 50 ms: $(verdict "$query_pg" 49.99 "<=")"
+compared "   nnlab runs --sort validation_error --limit 20" %.1f " ms" "$command_pg" "$command_sqlite" \
   "(starting nnlab: $(number %.1f "$start_pg") ms; psql, the same 20 runs: $(number %.1f "$psql_pg") ms)"
-row "5. 4 × 4 sweep, 400-25-10 × 100 epochs, 2 workers" \
-  "$(number %.2f "$seconds_pg") s" "$(number %.2f "$seconds_sqlite") s" \
-  "$(ratio "$seconds_pg" "$seconds_sqlite")" \
+compared "5. 4 × 4 sweep, 400-25-10 × 100 epochs, 2 workers" %.2f " s" "$seconds_pg" "$seconds_sqlite" \
   "≤ 1.10: $(verdict "$(ratio "$seconds_pg" "$seconds_sqlite")" 1.10 "<=")"
-cpu_total=$(awk -v a="$(median "${cpu_pg[@]}")" -v b="$(median "${cpu_server[@]}")" 'BEGIN {print a + b}')
-row "   CPU seconds a sweep: nnlab's processes + the server's" \
-  "$(number %.2f "$cpu_total") s" "$(number %.2f "$(median "${cpu_sqlite[@]}")") s" \
-  "$(ratio "$cpu_total" "$(median "${cpu_sqlite[@]}")")" \
-  "≤ 1.10: $(verdict "$(ratio "$cpu_total" "$(median "${cpu_sqlite[@]}")")" 1.10 "<=") (nnlab $(number %.2f "$(median "${cpu_pg[@]}")") s + the server $(number %.2f "$(median "${cpu_server[@]}")") s)"
+cpu_nnlab=$(median "${cpu_pg[@]}")
+server_median=$(median "${cpu_server[@]}")
+cpu_total=$(awk -v a="$cpu_nnlab" -v b="$server_median" 'BEGIN {print a + b}')
+cpu_peer=$(median "${cpu_sqlite[@]}")
+compared "   CPU seconds a sweep: nnlab's processes + the server's" %.2f " s" "$cpu_total" "$cpu_peer" \
+  "≤ 1.10: $(verdict "$(ratio "$cpu_total" "$cpu_peer")" 1.10 "<=") (nnlab $(number %.2f "$cpu_nnlab") s + the server $(number %.2f "$server_median") s)"
 echo
 echo "The workers fill both cores, so the wall time follows the CPU time where nothing else runs;"
 echo "with other work on the machine, the wall times also say how the cores were shared (the"
