@@ -61,7 +61,7 @@ part() {
 
 # The number after the last ':' of the line of $scratch/NAME.out that starts with PREFIX.
 field() {
-  grep -F -- "$2" "$scratch/$1.out" | head -n 1 | awk -F: '{print $NF}' | awk '{print $1}'
+  awk -v prefix="$2" 'index($0, prefix) == 1 {n = split($0, parts, ":"); split(parts[n], words, " "); print words[1]; exit}' "$scratch/$1.out"
 }
 
 # The median of the numbers given.
@@ -125,11 +125,17 @@ server_cpu() {
     done
   } | awk -v hz="$(getconf CLK_TCK)" '{s += $1} END {printf "%.2f", s / hz}'
 }
-# Runs the sweep into DATABASE; prints its wall seconds and nnlab's CPU seconds.
+# Runs the sweep into DATABASE, its wall seconds and nnlab's CPU seconds in $scratch/sweep;
+# stops the script when it fails.
 sweep() {
-  /usr/bin/time -f '%e %U %S' -o "$scratch/time" "$bin/nnlab" sweep --lambda 0,0.1,1,10 \
-    --lr 0.1,0.3,1,3 --epochs 100 --gradcheck-every 0 --workers 2 --db "$1" --quiet >/dev/null
-  awk '{print $1, $2 + $3}' "$scratch/time"
+  if ! /usr/bin/time -f '%e %U %S' -o "$scratch/time" "$bin/nnlab" sweep --lambda 0,0.1,1,10 \
+    --lr 0.1,0.3,1,3 --epochs 100 --gradcheck-every 0 --workers 2 --db "$1" --quiet \
+    >/dev/null 2>"$scratch/sweep.err"; then
+    cat "$scratch/sweep.err" >&2
+    echo "postgres-bench.sh: the sweep into $1 failed" >&2
+    exit 1
+  fi
+  awk '{print $1, $2 + $3}' "$scratch/time" >"$scratch/sweep"
 }
 sweep_sqlite=()
 sweep_pg=()
@@ -137,12 +143,14 @@ cpu_sqlite=()
 cpu_pg=()
 cpu_server=()
 for ((i = 0; i < sweeps; i++)); do
-  read -r wall cpu < <(sweep "$scratch/sweep-$i.sqlite")
+  sweep "$scratch/sweep-$i.sqlite"
+  read -r wall cpu <"$scratch/sweep"
   sweep_sqlite+=("$wall")
   cpu_sqlite+=("$cpu")
   rm -f "$scratch/sweep-$i.sqlite"*
   before=$(server_cpu)
-  read -r wall cpu < <(sweep "$url")
+  sweep "$url"
+  read -r wall cpu <"$scratch/sweep"
   sweep_pg+=("$wall")
   cpu_pg+=("$cpu")
   cpu_server+=("$(awk -v a="$before" -v b="$(server_cpu)" 'BEGIN {print b - a}')")

@@ -7,7 +7,8 @@ import Tracking
 /// the first epoch waiting (at once when `batch` are waiting), and the epochs waiting then go
 /// in one transaction, each of them whole: a small network's epochs, a millisecond each, share
 /// their pages and their commit instead of paying for one each, and on a server they share the
-/// round trips. At most `limit` epochs wait; beyond that the loop waits for the writer. A crash
+/// round trips. Epochs that came during a write wait out a `gathering` of their own, unless
+/// `batch` did. At most `limit` epochs wait; beyond that the loop waits for the writer. A crash
 /// loses only epochs not yet committed (docs/design.md, "Storage"): those of the last
 /// `gathering` and the write under way, or, when the disk is slower than training, the epochs
 /// waiting.
@@ -20,18 +21,35 @@ final class EpochWriter: Sendable {
 
   /// Epochs that may wait to be written before the loop waits for the writer: as many as
   /// `snapshotBytes` of weight snapshots, within `limits`. A `digits` network's (15 KB an
-  /// epoch) is 128, so that its epochs, under a millisecond each, are written 20 ms of them to
-  /// a transaction, not 16; a 784-128-10 network's (0.8 MB) is 32.
+  /// epoch) is 128, so that its epochs, under a millisecond each, are written a `gathering` of
+  /// them to a transaction, not 16; a 784-128-10 network's (0.8 MB) is 32.
   let limit: Int
   /// Epochs waiting at which a write begins without waiting out `gathering`.
   var batch: Int { limit / 2 }
 
   private struct State: Sendable {
     var waiting: [EpochRecord] = []
-    /// Whether the queue has a write to do (it takes every epoch waiting).
+    /// Whether a timed write is due for the epochs waiting (the first of them scheduled it).
     var scheduled = false
+    /// The number of the timed write that is due. One scheduled earlier, whose epochs another
+    /// write took, finds `scheduled` false or another number, and does nothing.
+    var timer = 0
     /// The first write that failed; nothing is written after it.
     var failure: TrackingError?
+
+    /// Schedules a timed write; returns its number.
+    mutating func schedule() -> Int {
+      scheduled = true
+      timer += 1
+      return timer
+    }
+  }
+
+  /// Why the queue writes: a timed write's number, a full `batch`, or `finish`.
+  private enum Trigger {
+    case timer(Int)
+    case batch
+    case finish
   }
 
   private let database: any RunStore
@@ -61,53 +79,52 @@ final class EpochWriter: Sendable {
     try record.validate(run: run)
     try throwFailure()
     room.wait()
-    let (idle, full) = state.withLock { state in
+    let (timer, full) = state.withLock { state in
       state.waiting.append(record)
-      let idle = !state.scheduled
-      state.scheduled = true
-      return (idle, state.waiting.count == batch)
+      return (state.scheduled ? nil : state.schedule(), state.waiting.count == batch)
     }
-    if idle { scheduleWrite() }
-    if full { queue.async { self.writeWaiting() } }
+    if let timer { schedule(timer) }
+    if full { queue.async { self.writeWaiting(.batch) } }
   }
 
   /// Writes every epoch handed over, now, and waits until they are written.
   /// - Throws: the `TrackingError` of a write that failed.
   func finish() throws {
-    queue.sync { writeWaiting(all: true) }
+    queue.sync { writeWaiting(.finish) }
     try throwFailure()
   }
 
-  /// A write `gathering` from now. Weakly: a write still scheduled after `finish` must not keep
-  /// the database open.
-  private func scheduleWrite() {
-    queue.asyncAfter(deadline: .now() + gathering) { [weak self] in self?.writeWaiting() }
+  /// The timed write numbered `timer`, `gathering` from now. Weakly: a write still scheduled
+  /// after `finish` must not keep the database open.
+  private func schedule(_ timer: Int) {
+    queue.asyncAfter(deadline: .now() + gathering) { [weak self] in
+      self?.writeWaiting(.timer(timer))
+    }
   }
 
   private func throwFailure() throws {
     if let failure = state.withLock({ $0.failure }) { throw failure }
   }
 
-  /// Writes the epochs waiting, and again while `batch` or more came meanwhile (or any did, for
-  /// `all`); fewer wait out a `gathering` of their own. (A write scheduled earlier that finds
-  /// none waiting does nothing.)
-  private func writeWaiting(all: Bool = false) {
-    var first = true
+  /// Writes the epochs waiting when `trigger` still calls for them, then again while `batch`
+  /// or more came meanwhile (or any did, for `finish`); fewer wait out the timed write their
+  /// first one scheduled.
+  private func writeWaiting(_ trigger: Trigger) {
+    var trigger = trigger
     while true {
-      let (epochs, failed, later) = state.withLock { state in
-        if state.waiting.isEmpty {
-          state.scheduled = false
-          return ([EpochRecord](), false, false)
-        }
-        guard first || all || state.waiting.count >= batch else { return ([], false, true) }
+      let (epochs, failed) = state.withLock { state in
+        let due =
+          switch trigger {
+          case .finish: true
+          case .timer(let number): state.scheduled && number == state.timer
+          case .batch: state.waiting.count >= batch
+          }
+        guard due else { return ([EpochRecord](), false) }
+        state.scheduled = false
         defer { state.waiting = [] }
-        return (state.waiting, state.failure != nil, false)
+        return (state.waiting, state.failure != nil)
       }
-      guard !epochs.isEmpty else {
-        if later { scheduleWrite() }
-        return
-      }
-      first = false
+      guard !epochs.isEmpty else { return }
       if !failed {
         do {
           try database.recordEpochs(epochs, of: run)
@@ -119,6 +136,7 @@ final class EpochWriter: Sendable {
         }
       }
       for _ in epochs { room.signal() }
+      if case .timer = trigger { trigger = .batch }
     }
   }
 }

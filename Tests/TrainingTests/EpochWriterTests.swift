@@ -37,6 +37,34 @@ struct EpochWriterTests {
     #expect(try database.run(run.id).lastEpoch == 500)
   }
 
+  /// On a server, epochs handed over one by one gather for the store's time (200 ms) into a
+  /// few transactions, and those that come during a write wait out a gathering of their own
+  /// rather than going a few at a time: at most one transaction for each 200 ms, and the last.
+  /// (Counted by the transactions that inserted the rows, PostgreSQL's `xmin`.)
+  @Test(arguments: Backend.postgresOnly)
+  func epochsGatherForTheStoresTime(_ backend: Backend) throws {
+    let database = try backend.newStore()
+    let run = try database.createRun(Self.spec())
+    let writer = EpochWriter(database: database, run: run.id, weightCount: 12)
+    let start = Date()
+    for epoch in 0..<40 {
+      try writer.write(Self.epoch(epoch))
+      usleep(10_000)
+    }
+    try writer.finish()
+    let elapsed = Date().timeIntervalSince(start)
+    let transactions = try database.select(
+      "SELECT COUNT(DISTINCT xmin::text) FROM epochs WHERE run_id = :run",
+      parameters: ["run": .integer(run.id)])
+    #expect(try database.epochs(of: run.id).count == 40)
+    guard case .integer(let count) = transactions.rows.first?.first else {
+      Issue.record("no count: \(transactions)")
+      return
+    }
+    #expect(count >= 2)
+    #expect(count <= Int64(elapsed / 0.2) + 2, "\(count) transactions in \(elapsed) s")
+  }
+
   /// How many epochs may wait: as many as 16 MB of weights hold, at least 32 and at most 128.
   @Test(arguments: Backend.tested)
   func theEpochsWaitingAreBoundedByTheirWeights(_ backend: Backend) throws {

@@ -131,14 +131,6 @@ public struct PostgresRunStore: Sendable {
     try transaction("BEGIN") { connection, _ in try await body(connection) }
   }
 
-  /// Runs `body`, which sends one statement, as its own transaction: without BEGIN and COMMIT,
-  /// two round trips fewer.
-  func statement<T: Sendable>(
-    _ body: @escaping @Sendable (PostgresConnection) async throws -> T
-  ) throws -> T {
-    try transaction(nil) { connection, _ in try await body(connection) }
-  }
-
   /// Runs `body` in a read-only transaction that sees one snapshot.
   func read<T: Sendable>(
     _ body: @escaping @Sendable (PostgresConnection) async throws -> T
@@ -261,8 +253,9 @@ public struct PostgresRunStore: Sendable {
 extension PostgresRunStore: RunStore {
   public var dialect: SQLDialect { .postgresql }
   /// 200 ms: each transaction is round trips to the server and the server's time to parse,
-  /// plan and commit its statements, which fewer, larger transactions share; an epoch still
-  /// shows on the server within a fifth of a second, and a worker that stops loses no more.
+  /// plan and commit its statements, which fewer, larger transactions share. An epoch still
+  /// reaches the server within a fifth of a second and a write's time, and a worker that stops
+  /// loses no more.
   public var gathering: Duration { .milliseconds(200) }
 }
 
