@@ -22,6 +22,35 @@ struct ClaimTests {
     #expect(try database.claimQueuedRun(in: sweep.id) == nil)
   }
 
+  /// A queued run locked for a moment by another transaction (here psql's, for half a second)
+  /// is claimed once free, not taken for none left: the worker would stop.
+  @Test(arguments: Backend.postgresOnly)
+  func aQueuedRunLockedForAMomentIsStillClaimed(_ backend: Backend) throws {
+    let url = try Backend.newPostgresDatabase()
+    let database = try RunStores.open(url, as: ProcessIdentity(host: "a", pid: 42))
+    let sweep = try database.createSweep(name: nil, spec: "{}")
+    let queued = try database.queueRuns([RunSpec.example()], in: sweep.id)
+    let locker = Process()
+    locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    locker.arguments = [
+      "psql", "-X", "-q", url, "-c",
+      "BEGIN; SELECT id FROM runs WHERE id = \(queued[0].id) FOR UPDATE; SELECT pg_sleep(0.5); COMMIT;",
+    ]
+    locker.standardOutput = FileHandle.nullDevice
+    try locker.run()
+    defer { locker.waitUntilExit() }
+    // Until psql holds the row, taking it without waiting succeeds (and lets it go at once).
+    let start = Date()
+    while (try? Backend.psql(
+      url, "SELECT id FROM runs WHERE id = \(queued[0].id) FOR UPDATE NOWAIT"))
+      != nil
+    {
+      try #require(Date().timeIntervalSince(start) < 5, "psql never locked the run")
+      usleep(10_000)
+    }
+    #expect(try database.claimQueuedRun(in: sweep.id)?.id == queued[0].id)
+  }
+
   @Test(arguments: Backend.tested)
   func severalProcessesClaimEachRunExactlyOnce(_ backend: Backend) throws {
     let folder = try makeTemporaryDirectory()

@@ -350,7 +350,30 @@ extension PostgresRunStore {
   /// other's rows and never get the same run. The indexes of migration 0008 find either run
   /// without reading those claimed before it. Tried again after its connection dropped, a
   /// claim that had committed is found by its heartbeat and returned, not made twice.
+  ///
+  /// Nil when no run is left. A queued run another transaction holds locked for a moment is
+  /// skipped, so a claim that finds none while one is still queued looks again for up to
+  /// `lockedFor` seconds: another claim's recheck of a changed row (EvalPlanQual, which runs
+  /// both sub-selects) locks a queued run it does not take until its statement ends.
   public func claimQueuedRun(in sweep: Int64) throws -> Run? {
+    let deadline = Date().addingTimeInterval(Self.lockedFor)
+    while true {
+      if let run = try claimOnce(in: sweep) { return run }
+      let queued = try read { connection in
+        try await connection.values(
+          "SELECT COUNT(*) FROM runs WHERE sweep_id = $1 AND status = 'queued'",
+          [.integer(sweep)], as: Int64.self
+        ).first ?? 0
+      }
+      guard queued > 0, Date() < deadline else { return nil }
+      usleep(10_000)
+    }
+  }
+
+  /// Seconds a claim looks again for a queued run that was locked when it looked.
+  static let lockedFor: TimeInterval = 2
+
+  private func claimOnce(in sweep: Int64) throws -> Run? {
     let process = process
     let claimedAt = Timestamp.now()
     let holder: [SQLValue] = [
