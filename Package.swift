@@ -38,6 +38,11 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
   ],
   targets: [
     .target(name: "PlainText"),
@@ -66,11 +71,21 @@ let package = Package(
       dependencies: ["Backprop", "Datasets", "Tracking", .product(name: "Yams", package: "Yams")]
     ),
     .target(name: "Reports", dependencies: ["PlainText", "Tracking"], plugins: ["EmbedSQL"]),
+    .target(
+      name: "Dashboard",
+      dependencies: [
+        "Reports", "Tracking", .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ]
+    ),
     .executableTarget(
       name: "nnlab",
       dependencies: [
-        "Backprop", "Datasets", "PlainText", "Tracking", "Training", "Reports",
+        "Backprop", "Datasets", "PlainText", "Tracking", "Training", "Reports", "Dashboard",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Hummingbird", package: "hummingbird"),
       ]
     ),
     .target(name: "BenchSupport", path: "bench/support"),
@@ -96,10 +111,19 @@ let package = Package(
       name: "nnlab-training-bench",
       dependencies: ["Training", "Tracking", "Datasets", "BenchSupport"], path: "bench/training"),
     .executableTarget(
+      name: "nnlab-dashboard-bench",
+      dependencies: [
+        "Dashboard", "Reports", "Tracking", "BenchSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+      ],
+      path: "bench/dashboard"),
+    .executableTarget(
       name: "nnlab-header-bench", dependencies: ["Datasets", "BenchSupport"], path: "bench/header"),
     .executableTarget(name: "EmbedSQLTool", path: "Plugins/EmbedSQLTool"),
     .plugin(name: "EmbedSQL", capability: .buildTool(), dependencies: ["EmbedSQLTool"]),
-    .target(name: "TestSupport", dependencies: ["Tracking"], path: "Tests/TestSupport"),
+    .target(
+      name: "TestSupport", dependencies: ["Tracking", "Training"], path: "Tests/TestSupport"),
     .testTarget(name: "BackpropTests", dependencies: ["Backprop"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "PlainText"]),
     .testTarget(
@@ -117,6 +141,15 @@ let package = Package(
     ),
     .testTarget(
       name: "ReportsTests", dependencies: ["Reports", "Tracking", "Training", "TestSupport"]),
+    .testTarget(
+      name: "DashboardTests",
+      dependencies: [
+        "Dashboard", "Reports", "Tracking", "TestSupport",
+        .product(name: "HummingbirdTesting", package: "hummingbird"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "CSV", package: "CSV.swift"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
     .testTarget(
       name: "nnlabTests",
       dependencies: [

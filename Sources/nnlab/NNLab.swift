@@ -28,7 +28,7 @@ struct NNLab: ParsableCommand {
       Demo.self, Train.self, SweepCommand.self, WorkerCommand.self, Resume.self, Runs.self,
       Show.self,
       Compare.self, ReportCommand.self, Export.self, Evaluate.self, Predict.self, TagCommand.self,
-      Rm.self, Shapes.self, Trace.self, Gradcheck.self, DB.self,
+      Rm.self, Serve.self, Shapes.self, Trace.self, Gradcheck.self, DB.self,
     ]
   )
 

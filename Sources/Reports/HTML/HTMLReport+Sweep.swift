@@ -7,19 +7,20 @@ extension HTMLReport {
   func sweepSections(_ id: Int64) throws -> [String] {
     let arguments = ["sweep": String(id)]
     let grid = try Report.named("sweep").run(on: store, arguments: arguments)
-    var sections = [heatmaps(grid)]
+    var sections = [Self.heatmaps(grid)]
     let validation = try Report.named("validation-curve").run(on: store, arguments: arguments)
     if Set(validation.column("lambda")).count >= 2 {
-      sections.append(curves(validation, over: .lambda))
+      sections.append(Self.curves(validation, over: .lambda))
     }
     let learning = try Report.named("learning-curve").run(on: store, arguments: arguments)
     if Set(learning.column("train_examples").filter { $0 != .null }).count >= 2 {
-      sections.append(curves(learning, over: .examples))
+      sections.append(Self.curves(learning, over: .examples))
     }
     return sections
   }
 
-  private func heatmaps(_ grid: QueryResult) -> String {
+  /// The `sweep` report's grid as λ × α heatmaps, one per combination of the other axes.
+  static func heatmaps(_ grid: QueryResult) -> String {
     let panels = Panels(grid.records, by: SweepGrid.panelAxes)
     let measured =
       grid.column("measured_on").contains(.text("train")) ? "train error" : "validation error"
@@ -69,7 +70,8 @@ extension HTMLReport {
       ])
   }
 
-  private func curves(_ result: QueryResult, over axis: CurveReading.Axis) -> String {
+  /// Train and validation error against λ (or m), with what the course reads from each curve.
+  static func curves(_ result: QueryResult, over axis: CurveReading.Axis) -> String {
     let reading = CurveReading(result, over: axis)
     let panels = Panels(reading.points, by: axis.panelAxes.all)
     var charts: [String] = []

@@ -168,8 +168,19 @@ public struct HTMLReport {
     guard let best = ranked.first else { return [] }
     let epochs = try store.snapshotEpochs(of: best.id)
     guard let first = epochs.first, let last = epochs.last else { return [] }
-    let chosen = Array(Set([first, epochs[epochs.count / 2], last])).sorted()
-    let snapshots = try chosen.map { try store.snapshot(of: best.id, atOrBefore: $0) }
+    return try Self.weightSections(
+      of: best, which: "the best", at: [first, epochs[epochs.count / 2], last], in: store)
+  }
+
+  /// Histograms of `run`'s weights at the snapshots of `epochs`, and its first layer at the
+  /// last of them drawn as images when its inputs are a square image; `which` says in the
+  /// titles why this run is shown.
+  static func weightSections(of run: Run, which: String, at epochs: [Int], in store: any RunStore)
+    throws -> [String]
+  {
+    let chosen = Array(Set(epochs)).sorted()
+    guard let last = chosen.last else { return [] }
+    let snapshots = try chosen.map { try store.snapshot(of: run.id, atOrBefore: $0) }
     let colours = Palette.ordered(chosen.count)
     var histograms: [String] = []
     for layer in snapshots[0].indices {
@@ -181,7 +192,7 @@ public struct HTMLReport {
       histograms.append(
         LineChart(
           title:
-            "Θ(\(layer + 1)) of run \(best.id), the best (λ = \(ReportText.human(best.spec.lambda)))",
+            "Θ(\(layer + 1)) of run \(run.id), \(which) (λ = \(ReportText.human(run.spec.lambda)))",
           xLabel: "weight (bias column left out)", yLabel: "weights",
           series: zip(Self.histograms(values), colours).map { .init(points: $0, colour: $1) },
           legend: zip(chosen, colours).map { .init(name: "epoch \($0)", colour: $1) }
@@ -190,7 +201,7 @@ public struct HTMLReport {
     var sections = [
       Self.section(
         "Weights",
-        "Histograms of the best run's weights at its first, middle and last snapshot: λ keeps them near 0.",
+        "Histograms of the weights of run \(run.id) at epochs \(chosen.map(String.init).joined(separator: ", ")): λ keeps them near 0.",
         histograms)
     ]
     // Image data (a square number of inputs): each hidden unit's input weights as an image.
@@ -204,8 +215,8 @@ public struct HTMLReport {
         sections.append(
           Self.section(
             "The hidden layer",
-            "Θ(1) of run \(best.id) at epoch \(last): each hidden unit's \(side) × \(side) input weights drawn as an image (white the largest), the course's “visualizing the hidden layer”.",
-            [WeightImages(title: "hidden units of run \(best.id)", images: images, side: side).svg])
+            "Θ(1) of run \(run.id) at epoch \(last): each hidden unit's \(side) × \(side) input weights drawn as an image (white the largest), the course's “visualizing the hidden layer”.",
+            [WeightImages(title: "hidden units of run \(run.id)", images: images, side: side).svg])
         )
       }
     }
@@ -240,9 +251,9 @@ public struct HTMLReport {
 
   // MARK: Helpers
 
-  /// At most 401 of `values`, evenly spaced, the last always kept.
-  static func thinned<T>(_ values: [T]) -> [T] {
-    let step = max(1, (values.count + 399) / 400)
+  /// At most `limit` + 1 of `values`, evenly spaced, the last always kept.
+  static func thinned<T>(_ values: [T], to limit: Int = 400) -> [T] {
+    let step = max(1, (values.count + limit - 1) / limit)
     return values.enumerated().filter { $0.offset % step == 0 || $0.offset == values.count - 1 }
       .map(\.element)
   }

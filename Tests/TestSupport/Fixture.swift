@@ -1,27 +1,28 @@
 import Foundation
-import TestSupport
 import Tracking
 import Training
 
 /// A database of three small sweeps trained by the runner on the built-in spirals, made once
-/// per test process and only read by the tests:
+/// per test process and only read by the tests (the reports' and the dashboard's):
 /// 1. λ ∈ {0, 0.03, 30} at α = 3, seeds 1 and 2: a validation curve from high variance to
 ///    high bias;
 /// 2. m ∈ {10, 40, 160} training examples: a learning curve;
 /// 3. α ∈ {0.3, 100} with relu: the second diverges.
-enum Fixture {
+public enum Fixture {
   private static let made = Result { try make() }
 
   /// The fixture database's path.
-  static func path() throws -> String { try made.get() }
+  public static func path() throws -> String { try made.get() }
 
   /// The fixture, opened read-only.
-  static func open() throws -> RunDatabase {
+  public static func open() throws -> RunDatabase {
     try RunDatabase.open(path: try path(), access: .readOnly)
   }
 
   /// The file's bytes, to show that something left it unchanged.
-  static func bytes() throws -> Data { try Data(contentsOf: URL(fileURLWithPath: try path())) }
+  public static func bytes() throws -> Data {
+    try Data(contentsOf: URL(fileURLWithPath: try path()))
+  }
 
   private static func make() throws -> String {
     let directory = try makeTemporaryDirectoryRemovedAtExit()
