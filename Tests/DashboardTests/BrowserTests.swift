@@ -50,12 +50,12 @@ import Tracking
     }
   }
 
-  /// Evaluates `expression` every 100 ms until `done` holds for its text, for at most 10 s;
-  /// returns the last text.
+  /// Evaluates `expression` every 100 ms until `done` holds for its text, for at most 60 s
+  /// (the suite may run beside many others on two cores); returns the last text.
   static func waitFor(
     _ browser: Browser, _ expression: String, _ done: (String?) -> Bool
   ) async throws -> String? {
-    let deadline = ContinuousClock.now + .seconds(10)
+    let deadline = ContinuousClock.now + .seconds(60)
     var text: String?
     repeat {
       text = try browser.evaluate(expression) as? String

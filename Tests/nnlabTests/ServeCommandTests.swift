@@ -29,7 +29,7 @@ import Testing
       [CommandRunner.executable.path, "serve", "--port", "0"] + arguments,
       environment: CommandRunner.userEnvironment(), output: output, errors: errors)
     try process.run()
-    let deadline = Date().addingTimeInterval(30)
+    let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
       let text = try String(contentsOf: output, encoding: .utf8)
       if text.hasSuffix("\n") { return (process, text, errors) }
