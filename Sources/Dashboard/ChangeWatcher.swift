@@ -84,9 +84,9 @@ public final class ChangeWatcher: Service, Sendable {
   /// The latest change, if there was one.
   public var latest: Change? { state.withLock { $0.latest } }
 
-  /// Looks once; returns whether the database changed since the last look (the first look
-  /// only takes its fingerprint).
-  @discardableResult func check() -> Bool {
+  /// Looks once, and tells the listeners when the database changed since the last look (the
+  /// first look only takes its fingerprint).
+  private func check() {
     let fingerprint = look()
     let (generation, running, listening) = state.withLock { state -> (Int?, Set<Int64>, Bool) in
       guard state.fingerprint != fingerprint else { return (nil, [], false) }
@@ -96,7 +96,7 @@ public final class ChangeWatcher: Service, Sendable {
       state.generation += 1
       return (state.generation, state.running, !state.listeners.isEmpty)
     }
-    guard let generation else { return false }
+    guard let generation else { return }
     let runs = listening ? states(running) : []
     let change = Change(generation: generation, data: Self.data(generation, runs))
     let listeners = state.withLock { state in
@@ -105,7 +105,6 @@ public final class ChangeWatcher: Service, Sendable {
       return Array(state.listeners.values)
     }
     for listener in listeners { listener.yield(change) }
-    return true
   }
 
   private struct RunState: Encodable {
