@@ -5,8 +5,11 @@ import Synchronization
 import Tracking
 
 /// Notices when other processes commit to the database, and tells every open page: each change
-/// is a new generation, numbered from 1, which `/events` sends as a server-sent event with the
-/// state of each run that is running or has just stopped.
+/// is a new generation, numbered from 1, which `/events` sends as a server-sent event `change`
+/// with the state of each run that is running or has just stopped. It also paces the pages'
+/// drawing: an event `redraw` says when pages are worth fetching again — at the first change
+/// after a quiet `redrawInterval`, else once each `redrawInterval` while changes come — and
+/// pages are drawn once a redraw (`drawn`), so fifty open pages cost one drawing each time.
 ///
 /// It never gets in a writer's way. On SQLite it looks at the files only — the database's and
 /// its write-ahead log's size and modification time, every `interval` — and takes no lock. On
@@ -15,12 +18,24 @@ import Tracking
 /// which every commit of epochs changes. At a change, and only while a page listens, it reads
 /// the running runs: one short read of its own, like any page's.
 public final class ChangeWatcher: Service, Sendable {
-  /// A change as `/events` sends it.
-  public struct Change: Sendable, Equatable {
+  /// An event as `/events` sends it.
+  public struct Event: Sendable, Equatable {
+    public enum Kind: String, Sendable {
+      /// The database changed; the data says the states of the runs running or just stopped.
+      case change
+      /// Pages are drawn anew from now on.
+      case redraw
+    }
+    public let kind: Kind
     public let generation: Int
-    /// `{"generation": N, "runs": [{"id": …, "state": …, "text": …}]}`.
+    /// `{"generation": N, "runs": [{"id": …, "state": …, "text": …}]}`; for a redraw,
+    /// `{"generation": N}`.
     public let data: String
   }
+
+  /// The fewest seconds between two redraws while the database keeps changing: a page costs the
+  /// server a drawing, while a run's state comes with each change.
+  public static let redrawInterval = Duration.seconds(3)
 
   private let look: @Sendable () -> String
   private let states: @Sendable (_ previouslyRunning: Set<Int64>) -> [Run]
@@ -29,10 +44,12 @@ public final class ChangeWatcher: Service, Sendable {
 
   private struct State {
     var generation = 0
+    var drawn = 0
+    var drawnAt: ContinuousClock.Instant?
     var fingerprint: String?
-    var latest: Change?
+    var latest: Event?
     var running: Set<Int64> = []
-    var listeners: [Int: AsyncStream<Change>.Continuation] = [:]
+    var listeners: [Int: AsyncStream<Event>.Continuation] = [:]
     var nextListener = 0
   }
 
@@ -81,12 +98,19 @@ public final class ChangeWatcher: Service, Sendable {
   /// The current generation: how many changes were seen since the server started.
   public var generation: Int { state.withLock { $0.generation } }
 
-  /// The latest change, if there was one.
-  public var latest: Change? { state.withLock { $0.latest } }
+  /// The generation pages are drawn for: the latest redraw's.
+  public var drawn: Int { state.withLock { $0.drawn } }
+
+  /// The latest change, and the latest redraw, if there were any.
+  public var latest: (change: Event?, redraw: Event?) {
+    state.withLock { state in
+      (state.latest, state.drawn > 0 ? Self.redraw(state.drawn) : nil)
+    }
+  }
 
   /// Looks once, and tells the listeners when the database changed since the last look (the
-  /// first look only takes its fingerprint).
-  private func check() {
+  /// first look only takes its fingerprint), and when pages are to be drawn anew.
+  func check(at now: ContinuousClock.Instant = .now) {
     let fingerprint = look()
     let (generation, running, listening) = state.withLock { state -> (Int?, Set<Int64>, Bool) in
       guard state.fingerprint != fingerprint else { return (nil, [], false) }
@@ -96,15 +120,32 @@ public final class ChangeWatcher: Service, Sendable {
       state.generation += 1
       return (state.generation, state.running, !state.listeners.isEmpty)
     }
-    guard let generation else { return }
-    let runs = listening ? states(running) : []
-    let change = Change(generation: generation, data: Self.data(generation, runs))
-    let listeners = state.withLock { state in
-      state.running = Set(runs.filter { $0.status == .running }.map(\.id))
-      state.latest = change
-      return Array(state.listeners.values)
+    let runs = generation != nil && listening ? states(running) : []
+    let (events, listeners) = state.withLock {
+      state -> ([Event], [AsyncStream<Event>.Continuation]) in
+      var events: [Event] = []
+      if let generation {
+        state.running = Set(runs.filter { $0.status == .running }.map(\.id))
+        state.latest = Event(
+          kind: .change, generation: generation, data: Self.data(generation, runs))
+        events.append(state.latest!)
+      }
+      if state.generation > state.drawn,
+        state.drawnAt.map({ now - $0 >= Self.redrawInterval }) ?? true
+      {
+        state.drawn = state.generation
+        state.drawnAt = now
+        events.append(Self.redraw(state.drawn))
+      }
+      return (events, Array(state.listeners.values))
     }
-    for listener in listeners { listener.yield(change) }
+    for event in events {
+      for listener in listeners { listener.yield(event) }
+    }
+  }
+
+  private static func redraw(_ generation: Int) -> Event {
+    Event(kind: .redraw, generation: generation, data: "{\"generation\":\(generation)}")
   }
 
   private struct RunState: Encodable {
@@ -132,10 +173,10 @@ public final class ChangeWatcher: Service, Sendable {
     return String(decoding: encoded, as: UTF8.self)
   }
 
-  /// The changes from now on, until the caller stops listening or calls `stop`.
-  public func changes() -> (stream: AsyncStream<Change>, stop: @Sendable () -> Void) {
+  /// The events from now on, until the caller stops listening or calls `stop`.
+  public func changes() -> (stream: AsyncStream<Event>, stop: @Sendable () -> Void) {
     let (stream, continuation) = AsyncStream.makeStream(
-      of: Change.self, bufferingPolicy: .bufferingNewest(16))
+      of: Event.self, bufferingPolicy: .bufferingNewest(16))
     let id = state.withLock { state in
       state.nextListener += 1
       state.listeners[state.nextListener] = continuation

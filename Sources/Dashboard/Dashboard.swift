@@ -94,8 +94,16 @@ public struct Dashboard: Sendable {
         return try DashboardPage.compare(ids, in: store, curves: try query.curves)
       }
     }
+    router.get("/sweeps.csv") { request, _ in
+      try await csv(request) { _ in try DashboardPage.sweepsTable(in: store) }
+    }
     router.get("/runs.csv") { request, _ in
-      try await csv(request) { _ in try RunListing().run(on: store) }
+      try await csv(request) { query in
+        guard let ids = DashboardPage.ids(query.all("runs")) else {
+          throw FormQuery.Mistake(message: "runs: give run ids, as 1,2,3")
+        }
+        return try RunListing(ids: ids.isEmpty ? nil : ids).run(on: store)
+      }
     }
     router.get("/sweeps/:id/runs.csv") { request, context in
       let id = try Self.id(context)
@@ -111,7 +119,7 @@ public struct Dashboard: Sendable {
         return try Report.named("sweep").run(on: store, arguments: ["sweep": String(id)])
       }
     }
-    for table in [ExportQuery.epochs, .layers] {
+    for table in [ExportQuery.epochs, .layers, .gradientChecks] {
       router.get("/runs/:id/\(table.rawValue).csv") { request, context in
         let id = try Self.id(context)
         return try await csv(request) { _ in
@@ -139,7 +147,7 @@ public struct Dashboard: Sendable {
     async throws -> Response
   {
     let query = FormQuery(request.uri.query)
-    let html = try await pages.page(request.uri.string, generation: watcher.generation) {
+    let html = try await pages.page(request.uri.string, generation: watcher.drawn) {
       try await reading { try draw(query) }
     }
     return Self.text(html, type: "text/html; charset=utf-8")
@@ -158,25 +166,30 @@ public struct Dashboard: Sendable {
     return response
   }
 
-  /// `/events`: a server-sent event `change` each time the database changes, its id the
-  /// generation and its data the state of each run running or just stopped; the latest change
-  /// at once when the client's `Last-Event-ID` is behind (it missed changes while it
-  /// reconnected). The page's script updates those runs' states from it.
+  /// `/events`: the watcher's events as server-sent events, each with its generation as id: a
+  /// `change` each time the database changes, its data the state of each run running or just
+  /// stopped, which the page's script writes into the page; a `redraw` when the page is worth
+  /// fetching again. A client whose `Last-Event-ID` is behind (it missed events while it
+  /// reconnected) gets the latest of each at once.
   private func events(_ request: Request) -> Response {
     let seen = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
-    let changes = watcher.changes()
+    let events = watcher.changes()
     let latest = watcher.latest
     let body = ResponseBody { writer in
       var buffer = ByteBuffer(string: "retry: 1000\n\n")
-      if let seen, let latest, seen != latest.generation { buffer.writeString(Self.event(latest)) }
+      if let seen {
+        for event in [latest.change, latest.redraw] {
+          if let event, event.generation != seen { buffer.writeString(Self.event(event)) }
+        }
+      }
       try await writer.write(buffer)
       // Until the client leaves or the server stops (which would otherwise wait for it).
       try await withGracefulShutdownHandler {
-        for await change in changes.stream {
-          try await writer.write(ByteBuffer(string: Self.event(change)))
+        for await event in events.stream {
+          try await writer.write(ByteBuffer(string: Self.event(event)))
         }
       } onGracefulShutdown: {
-        changes.stop()
+        events.stop()
       }
       try await writer.finish(nil)
     }
@@ -185,8 +198,8 @@ public struct Dashboard: Sendable {
       headers: [.contentType: "text/event-stream", .cacheControl: "no-store"], body: body)
   }
 
-  static func event(_ change: ChangeWatcher.Change) -> String {
-    "id: \(change.generation)\nevent: change\ndata: \(change.data)\n\n"
+  static func event(_ event: ChangeWatcher.Event) -> String {
+    "id: \(event.generation)\nevent: \(event.kind.rawValue)\ndata: \(event.data)\n\n"
   }
 
   static func text(_ text: String, type: String) -> Response {
@@ -228,9 +241,9 @@ public struct Dashboard: Sendable {
   }
 }
 
-/// Pages drawn in the current generation, by URI, dropped when the database changes. A page
-/// asked for while it is being drawn waits for that drawing: fifty open pages told of a change
-/// at once cost one drawing, not fifty.
+/// Pages drawn for the current redraw (`ChangeWatcher.drawn`), by URI, dropped at the next. A
+/// page asked for while it is being drawn waits for that drawing: fifty open pages told to
+/// redraw at once cost one drawing, not fifty.
 final class PageCache: Sendable {
   private let pages = Mutex((generation: 0, byKey: [String: Task<String, any Error>]()))
   /// Pages kept at most; a bigger cache is emptied.

@@ -1,10 +1,12 @@
 import Tracking
 
-/// What `nnlab export runs|epochs|layers` writes: each table's rows, selected by run, sweep
-/// and epoch with bound parameters. Runs come wide (one row each: hyperparameters, life,
-/// summary, tags as a JSON object), epochs and layers long (one row per epoch, per layer).
+/// What `nnlab export runs|epochs|layers|gradient-checks` writes: each table's rows, selected
+/// by run, sweep and epoch with bound parameters. Runs come wide (one row each:
+/// hyperparameters, life, summary, tags as a JSON object), epochs, layers and gradient checks
+/// long (one row per epoch, per layer).
 public enum ExportQuery: String, CaseIterable, Sendable {
   case runs, epochs, layers
+  case gradientChecks = "gradient-checks"
 
   /// The query for the rows of `run`, or of `sweep`, or of every run; of `epoch` only when
   /// given (not for `runs`).
@@ -70,6 +72,13 @@ public enum ExportQuery: String, CaseIterable, Sendable {
         FROM layer_epochs l
         """, "l"
       )
+    case .gradientChecks:
+      (
+        """
+        SELECT g.run_id, g.epoch, g.layer, g.max_abs_difference, g.relative_difference
+        FROM gradient_checks g
+        """, "g"
+      )
     }
   }
 
@@ -78,6 +87,7 @@ public enum ExportQuery: String, CaseIterable, Sendable {
     case .runs: "r.id"
     case .epochs: "e.run_id, e.epoch"
     case .layers: "l.run_id, l.epoch, l.layer"
+    case .gradientChecks: "g.run_id, g.epoch, g.layer"
     }
   }
 }

@@ -1,15 +1,17 @@
 import AsyncHTTPClient
 import CSV
-import Dashboard
 import Foundation
 import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import TestSupport
 import Testing
 import Tracking
+
+@testable import Dashboard
 
 /// A database of its own for each test: runs made through the store, one of them still
 /// running, so that a test can write epochs while the dashboard serves.
@@ -96,10 +98,19 @@ struct LiveDatabase {
       .replacingOccurrences(of: "'", with: "&#39;")
   }
 
-  @Test func aRunsGradientChecksAreShown() async throws {
+  @Test func aRunsGradientChecksAreShownAndDownloadedToTheLastDigit() async throws {
     let database = try LiveDatabase()
-    let page = try await RouteTests.get("/runs/\(database.runs[0].id)", from: try database.reader())
-    #expect(page.body.contains("<td>4.5e-10</td>") && page.body.contains("<td>3e-11</td>"))
+    let run = database.runs[0].id
+    let (page, csv) = try await {
+      let responses = try await RouteTests.get(
+        ["/runs/\(run)", "/runs/\(run)/gradient-checks.csv"], from: try database.reader())
+      return (responses[0].body, responses[1].body)
+    }()
+    #expect(page.contains("<td>4.5e-10</td>") && page.contains("<td>3e-11</td>"))
+    #expect(
+      csv
+        == "run_id,epoch,layer,max_abs_difference,relative_difference\r\n\(run),0,1,3e-11,4.5e-10\r\n"
+    )
   }
 
   @Test func theTokenIsAskedOfEveryRequest() async throws {
@@ -212,7 +223,76 @@ struct LiveDatabase {
         $0.contains("event: change")
       }
       #expect(text.contains("id: 1\nevent: change"))
+      #expect(text.contains("id: 1\nevent: redraw"))
     }
+  }
+
+  @Test func pagesAreDrawnAgainAtARedrawNotAtEveryChange() async throws {
+    let database = try LiveDatabase()
+    let running = database.runs[1].id
+    let dashboard = Dashboard(store: try database.reader(), token: nil)
+    try await dashboard.application(host: "127.0.0.1", port: 0).test(.live) { client in
+      let port = try #require(client.port)
+      let response = try await HTTPClient.shared.execute(
+        HTTPClientRequest(url: "http://127.0.0.1:\(port)/events"), timeout: .seconds(60))
+      var events = response.body.makeAsyncIterator()
+      /// What the stream says until it has said `wanted`.
+      func heard(_ wanted: String) async throws {
+        var text = ""
+        while !text.contains(wanted) {
+          text += String(buffer: try #require(try await events.next()))
+        }
+      }
+      func page() async throws -> String {
+        String(
+          buffer: try await client.execute(uri: "/sweeps/\(database.sweep.id)", method: .get).body)
+      }
+      try await heard("retry")
+      // A change after a quiet spell: redrawn at once.
+      try await Task.sleep(for: .milliseconds(300))
+      try database.writer.recordEpochs([LiveDatabase.epoch(3)], of: running)
+      try await heard("id: 1\nevent: redraw")
+      #expect(try await page().contains("running, epoch 3"))
+      // Another change soon after: its event comes at once, and the page stays as it was
+      // drawn until the next redraw (unless that came already, on a slow machine).
+      try database.writer.recordEpochs([LiveDatabase.epoch(4)], of: running)
+      try await heard("\"text\":\"running, epoch 4\"")
+      if dashboard.watcher.drawn == 1 {
+        #expect(try await page().contains("running, epoch 3"))
+      }
+      // The next redraw comes though nothing changes after it, with the page drawn anew.
+      let changed = dashboard.watcher.generation
+      let deadline = ContinuousClock.now + .seconds(60)
+      while dashboard.watcher.drawn < changed && ContinuousClock.now < deadline {
+        try await Task.sleep(for: .milliseconds(50))
+      }
+      #expect(try await page().contains("running, epoch 4"))
+    }
+  }
+
+  @Test func redrawsComeAtTheFirstChangeAfterAQuietSpellAndThenAtMostEachInterval() async {
+    let fingerprint = Mutex("first")
+    let watcher = ChangeWatcher(
+      interval: .milliseconds(100), states: { _ in [] }, look: { fingerprint.withLock { $0 } })
+    let (events, stop) = watcher.changes()
+    let start = ContinuousClock.now
+    func look(_ seconds: Double, seeing value: String) {
+      fingerprint.withLock { $0 = value }
+      watcher.check(at: start + .seconds(seconds))
+    }
+    look(0, seeing: "first")  // only takes the fingerprint
+    look(0.1, seeing: "a")  // change 1, redrawn at once
+    look(1, seeing: "b")  // change 2
+    look(2, seeing: "c")  // change 3
+    look(3.2, seeing: "c")  // nothing changed, but 3 s passed: redraw 3
+    look(3.5, seeing: "c")
+    look(10, seeing: "d")  // change 4 after a quiet spell: redrawn at once
+    stop()
+    var heard: [String] = []
+    for await event in events { heard.append("\(event.kind) \(event.generation)") }
+    #expect(
+      heard == ["change 1", "redraw 1", "change 2", "change 3", "redraw 3", "change 4", "redraw 4"])
+    #expect(watcher.drawn == 4)
   }
 
   @Test func theServerNeverStandsInAWritersWay() async throws {
@@ -225,9 +305,11 @@ struct LiveDatabase {
     let impatient = try DatabaseQueue(path: database.location, configuration: configuration)
     try await dashboard.application(host: "127.0.0.1", port: 0).test(.router) { client in
       for epoch in 3...40 {
-        let page = try await client.execute(uri: "/sweeps/\(sweep)", method: .get)
+        // A new address each time (the server ignores `visit`), so no page comes from its cache.
+        let page = try await client.execute(uri: "/sweeps/\(sweep)?visit=\(epoch)", method: .get)
         #expect(page.status == .ok)
-        let run = try await client.execute(uri: "/runs/\(database.runs[1].id)", method: .get)
+        let run = try await client.execute(
+          uri: "/runs/\(database.runs[1].id)?visit=\(epoch)", method: .get)
         #expect(run.status == .ok)
         // A write lock at once, and a checkpoint that copies every page back and empties the
         // log, which no reader may hold back: the server holds no transaction between requests.

@@ -1,3 +1,4 @@
+import CSV
 import Dashboard
 import Foundation
 import HTTPTypes
@@ -135,6 +136,53 @@ import Tracking
     let smoothed = DashboardPage.curve(
       (0..<10).map { (x: Double($0), y: 2.5) }, .init(smoothing: 0.9))
     #expect(smoothed.allSatisfy { abs($0.y - 2.5) < 1e-12 })
+  }
+
+  @Test func everyTableOfEveryPageHasADownloadThatAnswersWithCSV() async throws {
+    let store = try Fixture.open()
+    let run = try store.runs(RunQuery(sweep: 1))[0].id
+    let pages = try await Self.get(
+      ["/", "/sweeps/1", "/runs/\(run)", "/compare?runs=\(run),2"], from: store)
+    for page in pages {
+      let tables = page.body.components(separatedBy: "<table").count - 1
+      let links = page.body.matches(of: /<p class="download"><a href="([^"]*)">/).map {
+        String($0.1).replacingOccurrences(of: "&amp;", with: "&")
+      }
+      // The hyperparameters beside the runs' curves is compare's one table; the sweep's
+      // heatmap is drawn, not a table, and has its grid's link too.
+      #expect(links.count >= tables, "\(links) for \(tables) tables")
+      for (status, headers, body) in try await Self.get(links, from: store) {
+        #expect(status == .ok)
+        #expect(headers[.contentType] == "text/csv; charset=utf-8")
+        #expect(body.contains("\r\n"))
+      }
+    }
+  }
+
+  @Test func theSweepsDownloadHoldsEachStatusCountAndTheBestErrorToTheLastDigit() async throws {
+    let store = try Fixture.open()
+    let csv = try CSVReader(
+      string: try await Self.get("/sweeps.csv", from: store).body, hasHeaderRow: true)
+    let header = try #require(csv.headerRow)
+    var rows: [[String]] = []
+    while let row = csv.next() { rows.append(row) }
+    let sweeps = try store.sweeps()
+    #expect(rows.map { Int64($0[0]) } == sweeps.reversed().map(\.id))
+    for row in rows {
+      let runs = try store.runs(RunQuery(sweep: Int64(row[0])!))
+      let best = runs.filter { $0.status == .finished }.compactMap(\.finalError).min()
+      #expect(
+        Double(row[header.firstIndex(of: "best_validation_error")!])?.bitPattern == best?.bitPattern
+      )
+      #expect(Int(row[header.firstIndex(of: "finished")!]) == runs.count { $0.status == .finished })
+      #expect(Int(row[header.firstIndex(of: "runs")!]) == runs.count)
+    }
+    // The compared runs' rows, in the order of their ids.
+    let compared = try CSVReader(
+      string: try await Self.get("/runs.csv?runs=3,1", from: store).body, hasHeaderRow: true)
+    var ids: [String] = []
+    while let row = compared.next() { ids.append(row[0]) }
+    #expect(ids == ["1", "3"])
   }
 
   @Test func pagesFetchNothingFromAnotherSiteAndRunOnlyTheServersScript() async throws {

@@ -18,9 +18,9 @@ struct DamagedFileTests {
     ["sweep", "--data", "xor", "--epochs", "3", "--lambda", "0,1", "--quiet"],
     ["resume", "1"], ["runs"], ["show", "1"], ["compare", "1", "1"], ["report", "sweep"],
     ["report", "runs", "--csv"], ["export", "epochs", "--run", "1"],
-    ["export", "weights", "--run", "1"],
+    ["export", "gradient-checks", "--run", "1"], ["export", "weights", "--run", "1"],
     ["evaluate", "1", "--data", "xor"], ["tag", "1", "owner=me"], ["rm", "1", "--yes"],
-    ["db", "info"], ["db", "check"], ["db", "migrate"], ["db", "vacuum"],
+    ["db", "info"], ["db", "check"], ["db", "migrate"], ["db", "vacuum"], ["serve", "--port", "0"],
   ]
 
   /// A folder holding one database damaged as `damage` says, as `name`. The caller removes the

@@ -279,6 +279,28 @@ import Tracking
         && wide.hasPrefix("run_id,sweep_id,name,status,layers"))
   }
 
+  @Test func theGradientChecksExportHoldsEveryCheckToTheLastDigit() throws {
+    let folder = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let db = folder.appendingPathComponent("g.sqlite").path
+    let train = try run(
+      ["train", "--data", "xor", "--hidden", "3", "--epochs", "4", "--gradcheck-every", "2"], db: db
+    )
+    #expect(train.status == 0, "\(train.standardError)")
+    let checks = try RunDatabase.open(path: db, access: .readOnly).gradientChecks(of: 1)
+    #expect(Set(checks.map(\.epoch)).count >= 2)
+    let reader = try CSVReader(
+      string: try run(["export", "gradient-checks", "--run", "1"], db: db).standardOutput,
+      hasHeaderRow: true)
+    #expect(
+      reader.headerRow == ["run_id", "epoch", "layer", "max_abs_difference", "relative_difference"])
+    var rows: [[String]] = []
+    while let row = reader.next() { rows.append(row) }
+    #expect(rows.map { [Int($0[1]), Int($0[2])] } == checks.map { [$0.epoch, $0.layer] })
+    #expect(rows.map { Double($0[3])?.bitPattern } == checks.map(\.maxAbsDifference.bitPattern))
+    #expect(rows.map { Double($0[4])?.bitPattern } == checks.map(\.relativeDifference.bitPattern))
+  }
+
   @Test func anExportThatCannotBeWrittenLeavesNoFile() throws {
     let db = try Self.made.get()
     let directory = try makeTemporaryDirectory()

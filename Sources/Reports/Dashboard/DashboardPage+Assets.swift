@@ -16,15 +16,12 @@ extension DashboardPage {
       form.filter input { font: 13px ui-monospace, monospace; }
       """
 
-  /// Live updates: the page listens to `/events`. A change says the state of each run running
-  /// or just stopped, which the script writes into that run's badges (`data-run`) at once; and
-  /// at most each `refreshInterval` ms it fetches the page again and swaps the elements marked
-  /// `data-live` (curves, progress, the heatmap, tables), keeping the ticked boxes. Without the
-  /// script the page is whole, and a reload shows what is new.
-  /// The fewest milliseconds between two refreshes of a page by its script: a page costs the
-  /// server a drawing, while a run's state comes with the change itself.
-  public static let refreshInterval = 3000
-
+  /// Live updates: the page listens to `/events`. A `change` says the state of each run
+  /// running or just stopped, which the script writes into that run's badges (`data-run`) at
+  /// once; at a `redraw` (the server sends one at most every few seconds) it fetches the page
+  /// again and swaps the elements marked `data-live` (curves, progress, the heatmap, tables),
+  /// keeping the ticked boxes. Without the script the page is whole, and a reload shows what is
+  /// new.
   public static let script = """
     "use strict";
     (() => {
@@ -54,15 +51,6 @@ extension DashboardPage {
           if (again) { again = false; refresh(); }
         }
       }
-      let last = 0, timer = null;
-      function changed() {
-        if (timer !== null) return;
-        timer = setTimeout(() => {
-          timer = null;
-          last = Date.now();
-          refresh();
-        }, Math.max(0, last + \(refreshInterval) - Date.now()));
-      }
       const events = new EventSource("/events");
       events.addEventListener("change", event => {
         for (const run of JSON.parse(event.data).runs) {
@@ -71,8 +59,8 @@ extension DashboardPage {
             badge.className = "state " + run.state;
           }
         }
-        changed();
       });
+      events.addEventListener("redraw", refresh);
       events.onopen = () => { status.textContent = "live"; };
       events.onerror = () => { status.textContent = "reconnecting…"; };
     })();

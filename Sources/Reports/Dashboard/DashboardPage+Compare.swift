@@ -38,7 +38,10 @@ extension DashboardPage {
       body: [
         HTMLReport.section(
           "Hyperparameters", "Side by side; the rows that differ are marked.",
-          [table([""] + runs.map { "run \($0.id)" }, rows, rowClasses: differs)]),
+          [
+            table([""] + runs.map { "run \($0.id)" }, rows, rowClasses: differs),
+            download("/runs.csv?runs=" + ids.map(String.init).joined(separator: ",")),
+          ]),
         liveSection(
           id: "curves", "Curves", "One line per run, at most \(pointsPerSeries) points.",
           [curveControls(options, path: "/compare", query: query)]

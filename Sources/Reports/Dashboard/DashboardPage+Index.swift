@@ -9,15 +9,12 @@ extension DashboardPage {
   /// the latest runs.
   public static func index(in store: any RunStore) throws -> String {
     let runs = try store.runs()
-    let bySweep = Dictionary(grouping: runs) { $0.spec.sweepId ?? 0 }
-    let sweeps = try store.sweeps().reversed()
-    let sweepRows = sweeps.map { sweep in
-      let members = bySweep[sweep.id] ?? []
-      let progress = SweepProgress(members)
-      return [
+    let sweeps = sweepSummaries(try store.sweeps(), runs)
+    let sweepRows = sweeps.map { sweep, members in
+      [
         String(sweep.id), sweep.name ?? "", String(members.count), statusList(members),
         Run.ranked(members).first?.finalError.map(ReportText.human) ?? "—", sweep.createdAt,
-        progress.percent,
+        SweepProgress(members).percent,
       ]
     }
     let recent = runs.suffix(recentRuns).reversed()
@@ -39,7 +36,8 @@ extension DashboardPage {
               [
                 "sweep", "name", "runs", "by status", "best validation error", "started",
                 "progress",
-              ], sweepRows, links: sweeps.map { "/sweeps/\($0.id)" })
+              ], sweepRows, links: sweeps.map { "/sweeps/\($0.sweep.id)" }),
+            download("/sweeps.csv"),
           ]),
         liveSection(
           id: "recent", "Recent runs", "The \(recentRuns) latest runs.",
@@ -50,6 +48,38 @@ extension DashboardPage {
             download("/runs.csv"),
           ]),
       ])
+  }
+
+  /// `/sweeps.csv`: the index's sweeps with every digit: each status's count in a column of
+  /// its own, and the epochs done and planned.
+  public static func sweepsTable(in store: any RunStore) throws -> QueryResult {
+    let sweeps = sweepSummaries(try store.sweeps(), try store.runs())
+    let columns =
+      ["sweep_id", "name", "runs"] + RunStatus.allCases.map(\.rawValue)
+      + ["best_validation_error", "created_at", "epochs_done", "epochs_planned"]
+    return QueryResult(
+      columns: columns,
+      rows: sweeps.map { sweep, members in
+        let progress = SweepProgress(members)
+        return [.integer(sweep.id), sweep.name.map(SQLValue.text) ?? .null]
+          + [.integer(Int64(members.count))]
+          + RunStatus.allCases.map { status in
+            .integer(Int64(members.count { $0.status == status }))
+          }
+          + [
+            Run.ranked(members).first?.finalError.map(SQLValue.real) ?? .null,
+            .text(sweep.createdAt), .integer(Int64(progress.done)),
+            .integer(Int64(progress.planned)),
+          ]
+      })
+  }
+
+  /// Each sweep, the latest first, with its runs.
+  private static func sweepSummaries(_ sweeps: [Sweep], _ runs: [Run]) -> [(
+    sweep: Sweep, members: [Run]
+  )] {
+    let bySweep = Dictionary(grouping: runs) { $0.spec.sweepId ?? 0 }
+    return sweeps.reversed().map { ($0, bySweep[$0.id] ?? []) }
   }
 
   /// `3 finished, 1 running`: the runs by status, in the statuses' order.

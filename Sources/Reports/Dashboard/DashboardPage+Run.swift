@@ -49,7 +49,7 @@ extension DashboardPage {
         layerCharts(try store.layerEpochs(of: id), options: options) + [
           download("\(path)/layers.csv")
         ]),
-      gradientChecks(try store.gradientChecks(of: id)),
+      gradientChecks(try store.gradientChecks(of: id), path: path),
     ]
     let snapshotEpochs = try store.snapshotEpochs(of: id)
     if let first = snapshotEpochs.first, let last = snapshotEpochs.last {
@@ -122,7 +122,7 @@ extension DashboardPage {
     }
   }
 
-  private static func gradientChecks(_ checks: [GradientCheckRow]) -> String {
+  private static func gradientChecks(_ checks: [GradientCheckRow], path: String) -> String {
     HTMLReport.section(
       "Gradient checks",
       checks.isEmpty
@@ -138,7 +138,8 @@ extension DashboardPage {
                 String($0.epoch), String($0.layer), ReportText.human($0.maxAbsDifference),
                 ReportText.human($0.relativeDifference),
               ]
-            })
+            }),
+          download("\(path)/gradient-checks.csv"),
         ])
   }
 

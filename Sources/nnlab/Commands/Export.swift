@@ -5,16 +5,17 @@ import Reports
 import Tracking
 import Training
 
-/// `nnlab export runs|epochs|layers|weights`: the database's data out, as CSV or JSON.
+/// `nnlab export runs|epochs|layers|gradient-checks|weights`: the database's data out, as CSV
+/// or JSON.
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write runs, their epoch and layer series, or their weights as CSV or JSON.",
     discussion: """
       CSV is RFC 4180 with a header row; every number has all its digits, so
       pandas.read_csv(…) gets the database's values exactly. runs: one row per run; epochs and
-      layers: one row per epoch (per layer).
+      layers: one row per epoch (per layer); gradient-checks: one row per layer of each check.
       """,
-    subcommands: [Runs.self, Epochs.self, Layers.self, Weights.self])
+    subcommands: [Runs.self, Epochs.self, Layers.self, GradientChecks.self, Weights.self])
 
   /// --run, --sweep, --epoch and where the output goes, shared by every export.
   struct Selection: ParsableArguments {
@@ -47,7 +48,7 @@ struct Export: ParsableCommand {
     }
   }
 
-  /// `export runs|epochs|layers`: one table's rows, streamed.
+  /// `export runs|epochs|layers|gradient-checks`: one table's rows, streamed.
   protocol TableExport: ParsableCommand {
     static var table: ExportQuery { get }
     var format: RowFormat { get }
@@ -72,6 +73,15 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "One row per layer of each epoch of each run.")
     static let table = ExportQuery.layers
+    @Option(help: "csv or json.") var format: RowFormat = .csv
+    @OptionGroup var selection: Selection
+  }
+
+  struct GradientChecks: TableExport {
+    static let configuration = CommandConfiguration(
+      commandName: "gradient-checks",
+      abstract: "One row per layer of each gradient check of each run.")
+    static let table = ExportQuery.gradientChecks
     @Option(help: "csv or json.") var format: RowFormat = .csv
     @OptionGroup var selection: Selection
   }
