@@ -20,16 +20,27 @@ extension DashboardPage {
   /// running or just stopped, which the script writes into that run's badges (`data-run`) at
   /// once; at a `redraw` (the server sends one at most every few seconds) it fetches the page
   /// again and swaps the elements marked `data-live` (curves, progress, the heatmap, tables),
-  /// keeping the ticked boxes. Without the script the page is whole, and a reload shows what is
-  /// new.
+  /// keeping the ticked boxes and the states heard since the redraw, which are newer than the
+  /// page. Without the script the page is whole, and a reload shows what is new.
   public static let script = """
     "use strict";
     (() => {
       const status = document.getElementById("live-status");
+      // Each run's latest state from the events, with the number of the event it came in.
+      const heard = new Map();
+      let eventCount = 0, lastRedraw = 0;
+      function show(run) {
+        for (const badge of document.querySelectorAll(`[data-run="${run.id}"]`)) {
+          badge.textContent = "#" + run.id + " " + run.text;
+          badge.className = "state " + run.state;
+        }
+      }
       let fetching = false, again = false;
       async function refresh() {
         if (fetching) { again = true; return; }
         fetching = true;
+        // The page is drawn after the latest redraw: a state heard before it is older.
+        const asked = lastRedraw;
         try {
           const response = await fetch(location.href, { credentials: "same-origin" });
           if (response.ok) {
@@ -43,6 +54,8 @@ extension DashboardPage {
             for (const box of document.querySelectorAll("input[type=checkbox]")) {
               box.checked = ticked.has(box.value);
             }
+            // States heard while the page was on its way are newer than the page.
+            for (const { run, at } of heard.values()) { if (at > asked) show(run); }
           }
         } catch (error) {
           status.textContent = "could not refresh: " + error;
@@ -53,14 +66,17 @@ extension DashboardPage {
       }
       const events = new EventSource("/events");
       events.addEventListener("change", event => {
+        eventCount += 1;
         for (const run of JSON.parse(event.data).runs) {
-          for (const badge of document.querySelectorAll(`[data-run="${run.id}"]`)) {
-            badge.textContent = "#" + run.id + " " + run.text;
-            badge.className = "state " + run.state;
-          }
+          heard.set(run.id, { run, at: eventCount });
+          show(run);
         }
       });
-      events.addEventListener("redraw", refresh);
+      events.addEventListener("redraw", () => {
+        eventCount += 1;
+        lastRedraw = eventCount;
+        refresh();
+      });
       events.onopen = () => { status.textContent = "live"; };
       events.onerror = () => { status.textContent = "reconnecting…"; };
     })();
