@@ -80,10 +80,12 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
       ]
     ),
+    .target(name: "TensorBoard", dependencies: ["Tracking"]),
     .executableTarget(
       name: "nnlab",
       dependencies: [
         "Backprop", "Datasets", "PlainText", "Tracking", "Training", "Reports", "Dashboard",
+        "TensorBoard",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Hummingbird", package: "hummingbird"),
       ]
@@ -149,6 +151,11 @@ let package = Package(
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "CSV", package: "CSV.swift"),
         .product(name: "GRDB", package: "GRDB.swift"),
+      ]),
+    .testTarget(
+      name: "TensorBoardTests",
+      dependencies: [
+        "TensorBoard", "Tracking", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
       ]),
     .testTarget(
       name: "nnlabTests",

@@ -134,7 +134,7 @@ enum OutputTarget {
 
   /// The path `path` leads to through symbolic links (itself when it is none); the last may
   /// not exist yet.
-  private static func followingLinks(_ path: String) throws -> String {
+  static func followingLinks(_ path: String) throws -> String {
     var current = path
     for _ in 0..<40 {  // Linux's limit (ELOOP)
       var info = stat()
@@ -161,7 +161,7 @@ enum OutputTarget {
   }
 
   /// A target nnlab refuses: exit 64.
-  private static func refusal(_ name: String, _ reason: String) -> CommandFailure {
+  static func refusal(_ name: String, _ reason: String) -> CommandFailure {
     CommandFailure(message: "\(name) \(reason)", exitCode: .usage)
   }
 }

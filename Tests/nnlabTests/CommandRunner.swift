@@ -29,13 +29,23 @@ struct CommandRunner {
     _ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
     wrapper: [String] = []
   ) throws -> Result {
+    try runProgram(
+      wrapper + [executable.path] + arguments, in: directory,
+      environment: userEnvironment(environment))
+  }
+
+  /// Runs the program and arguments of `command` in `directory` with `environment` (by
+  /// default this process's) and no standard input, and captures what it prints.
+  static func runProgram(
+    _ command: [String], in directory: URL? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) throws -> Result {
     let folder = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: folder) }
     let outputURL = folder.appendingPathComponent("stdout")
     let errorURL = folder.appendingPathComponent("stderr")
     let process = try Self.process(
-      wrapper + [executable.path] + arguments, environment: userEnvironment(environment),
-      output: outputURL, errors: errorURL)
+      command, environment: environment, output: outputURL, errors: errorURL)
     if let directory { process.currentDirectoryURL = directory }
     try process.run()
     process.waitUntilExit()

@@ -234,6 +234,8 @@ struct PostgresEveryCommandTests {
       ["report", "--html", out + ".html"],
       ["export", "epochs", "--run", "1", "--output", out + ".csv"],
       ["export", "weights", "--run", "1", "--output", out + ".json"],
+      ["export", "gradient-checks", "--output", out + "-checks.csv"],
+      ["export", "tensorboard", "--output", out + "-logs"],
       ["evaluate", "1", "--data", "xor"], ["tag", "1", "owner=me"], ["rm", "3", "--yes"],
       ["db", "info"], ["db", "check"], ["db", "vacuum"],
     ]
@@ -252,6 +254,12 @@ struct PostgresEveryCommandTests {
     #expect(try store.runs().map(\.id) == [1, 2])
     #expect(try store.run(1).lastEpoch == 3 && store.tags(of: 1) == ["owner": "me"])
     #expect(FileManager.default.fileExists(atPath: out + ".html"))
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: out + "-logs").filter {
+        $0.hasPrefix("run-")
+      }.sorted() == ["run-1", "run-2", "run-3"])
+    // `train` checks the gradient once, before the first step.
+    #expect(try String(contentsOfFile: out + "-checks.csv", encoding: .utf8).contains("\r\n1,0,1,"))
   }
 
   @Test(arguments: Backend.postgresOnly)

@@ -184,11 +184,7 @@ public struct HTMLReport {
     let colours = Palette.ordered(chosen.count)
     var histograms: [String] = []
     for layer in snapshots[0].indices {
-      // The weights λ regularizes: Θ(l) without its bias column.
-      let values = try snapshots.map { snapshot in
-        let theta = snapshot[layer]
-        return try theta.values().enumerated().filter { $0.offset % theta.cols != 0 }.map(\.element)
-      }
+      let values = try snapshots.map { try $0[layer].weightsWithoutBias() }
       histograms.append(
         LineChart(
           title:

@@ -12,6 +12,11 @@ public struct WeightSnapshot: Codable, Sendable, Equatable {
 
   /// The rows × cols entries, row-major.
   public func values() throws -> [Double] { try SnapshotEncoding.values(from: data) }
+
+  /// The weights λ regularizes: the entries without the bias column (column 0), row-major.
+  public func weightsWithoutBias() throws -> [Double] {
+    try values().enumerated().filter { $0.offset % cols != 0 }.map(\.element)
+  }
 }
 
 extension WeightSnapshot: FetchableRecord, TableRecord {

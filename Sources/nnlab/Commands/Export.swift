@@ -2,11 +2,12 @@ import ArgumentParser
 import Backprop
 import Foundation
 import Reports
+import TensorBoard
 import Tracking
 import Training
 
-/// `nnlab export runs|epochs|layers|gradient-checks|weights`: the database's data out, as CSV
-/// or JSON.
+/// `nnlab export runs|epochs|layers|gradient-checks|weights|tensorboard`: the database's data
+/// out, as CSV or JSON, or as TensorBoard's event files.
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Write runs, their epoch and layer series, or their weights as CSV or JSON.",
@@ -15,7 +16,9 @@ struct Export: ParsableCommand {
       pandas.read_csv(…) gets the database's values exactly. runs: one row per run; epochs and
       layers: one row per epoch (per layer); gradient-checks: one row per layer of each check.
       """,
-    subcommands: [Runs.self, Epochs.self, Layers.self, GradientChecks.self, Weights.self])
+    subcommands: [
+      Runs.self, Epochs.self, Layers.self, GradientChecks.self, Weights.self, ToTensorBoard.self,
+    ])
 
   /// --run, --sweep, --epoch and where the output goes, shared by every export.
   struct Selection: ParsableArguments {
@@ -152,6 +155,47 @@ struct Export: ParsableCommand {
             .joined(separator: ",") + "\n]\n"
         try Output.write(text, to: selection.output, sparing: try SparedFiles(store))
       }
+    }
+  }
+}
+
+extension Export {
+  /// `export tensorboard`: a folder `tensorboard --logdir` opens (`TensorBoardExport`), each
+  /// run's folder replaced whole (`OutputFolder`).
+  struct ToTensorBoard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      commandName: "tensorboard",
+      abstract:
+        "A folder TensorBoard opens: a folder per run of its scalars, weight histograms and"
+        + " hyperparameters (the HParams tab), each replaced whole.")
+
+    @OptionGroup var selection: Selection
+
+    func validate() throws {
+      guard let output = selection.output, output != "-" else {
+        throw ValidationError("give --output DIR, the folder to write TensorBoard's files in")
+      }
+      if selection.epoch != nil {
+        throw ValidationError("--epoch: TensorBoard gets every epoch")
+      }
+    }
+
+    func run() throws {
+      let store = try selection.open()
+      let runs =
+        try selection.runID.map { [try store.run($0)] }
+        ?? store.runs(RunQuery(sweep: selection.sweep))
+      let folder = try OutputFolder(selection.output ?? ".", sparing: try SparedFiles(store))
+      let export = TensorBoardExport(runs: runs)
+      for run in runs {
+        let file = try export.runFile(run, in: store)
+        try folder.replaceFolder(
+          TensorBoardExport.folderName(of: run), with: [(file.name, file.bytes)])
+      }
+      try folder.replaceFile(TensorBoardExport.experimentFileName, with: export.experimentFile)
+      Terminal.standardOutput.write(
+        "wrote \(runs.count) run\(runs.count == 1 ? "" : "s") to \(folder.path): tensorboard --logdir \(folder.path)\n"
+      )
     }
   }
 }
