@@ -169,19 +169,20 @@ public struct Dashboard: Sendable {
   /// `/events`: the watcher's events as server-sent events, each with its generation as id: a
   /// `change` each time the database changes, its data the state of each run running or just
   /// stopped, which the page's script writes into the page; a `redraw` when the page is worth
-  /// fetching again. A client whose `Last-Event-ID` is behind (it missed events while it
-  /// reconnected) gets the latest of each at once.
+  /// fetching again. A client gets the latest redraw at once, and when its `Last-Event-ID` is
+  /// behind (it missed events while it reconnected) the latest change.
   private func events(_ request: Request) -> Response {
     let seen = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
     let events = watcher.changes()
     let latest = watcher.latest
     let body = ResponseBody { writer in
       var buffer = ByteBuffer(string: "retry: 1000\n\n")
-      if let seen {
-        for event in [latest.change, latest.redraw] {
-          if let event, event.generation != seen { buffer.writeString(Self.event(event)) }
-        }
+      if let seen, let change = latest.change, change.generation != seen {
+        buffer.writeString(Self.event(change))
       }
+      // Always the latest redraw: the page may have been drawn before it (and fetching it
+      // again costs no drawing, the page being kept for that redraw).
+      if let redraw = latest.redraw { buffer.writeString(Self.event(redraw)) }
       try await writer.write(buffer)
       // Until the client leaves or the server stops (which would otherwise wait for it).
       try await withGracefulShutdownHandler {
@@ -263,6 +264,17 @@ final class PageCache: Sendable {
       pages.byKey[key] = drawing
       return drawing
     }
-    return try await drawing.value
+    do {
+      return try await drawing.value
+    } catch {
+      // A page that could not be drawn (the database busy a moment) is drawn again when next
+      // asked for, not answered with the error until the next redraw.
+      pages.withLock { pages in
+        if pages.generation == generation, pages.byKey[key] == drawing {
+          pages.byKey[key] = nil
+        }
+      }
+      throw error
+    }
   }
 }

@@ -150,12 +150,12 @@ extension Output {
   }
 }
 
-/// The temporary file an `Output` is writing, removed when Ctrl-C, SIGTERM or SIGHUP stops the
-/// process before it is renamed into place; the process then dies of the signal as it would
-/// have (SIGKILL cannot be caught: its hidden `.NAME.XXXXXX` file stays, and the target is still
-/// never half-written). A signal the process was started ignoring (`nohup`, `&` in a script)
-/// stays ignored.
-private enum PendingFile {
+/// The temporary file an `Output` or an `OutputFolder` is writing, removed when Ctrl-C, SIGTERM
+/// or SIGHUP stops the process before it is renamed into place; the process then dies of the
+/// signal as it would have (SIGKILL cannot be caught: its hidden temporary file stays, and the
+/// target is still never half-written). A signal the process was started ignoring (`nohup`, `&`
+/// in a script) stays ignored.
+enum PendingFile {
   /// The path as a C string, as its address (0 for none): a signal handler may read an atomic
   /// and call `unlink`, and little else. Each string is made once and never freed, so that a
   /// handler running on another thread never reads freed memory (one path an output file).

@@ -60,11 +60,7 @@ enum OutputTarget {
       throw refusal(name, "is \(protected): nnlab never writes over it (choose another file)")
     }
     var existing = stat()
-    guard stat(target, &existing) == 0 else {
-      let mask = umask(0)
-      umask(mask)
-      return .file(path: target, mode: 0o666 & ~mask)
-    }
+    guard stat(target, &existing) == 0 else { return .file(path: target, mode: newFileMode) }
     guard access(target, W_OK) == 0 else { throw failure(name, systemError()) }
     return .file(path: target, mode: existing.st_mode & 0o7777)
   }
@@ -150,6 +146,13 @@ enum OutputTarget {
         : (current as NSString).deletingLastPathComponent.appendingPathComponentOrSelf(destination)
     }
     throw failure(path, String(cString: strerror(ELOOP)))
+  }
+
+  /// The permissions of a new file, as the shell's `>` gives them: 0666 less the umask.
+  static var newFileMode: mode_t {
+    let mask = umask(0o077)
+    umask(mask)
+    return 0o666 & ~mask
   }
 
   /// The system's words for `errno`.

@@ -87,12 +87,17 @@ import Tracking
       ]
       for (tag, value) in expected {
         let series = try #require(scalars[tag], "run \(run.id): no \(tag)")
-        #expect(series.map { Int($0[0]) } == epochs.map(\.epoch), "\(tag)")
-        #expect(series.map { Float($0[1]) } == epochs.map { Float(value($0)!) }, "\(tag)")
+        let recorded = epochs.filter { value($0) != nil }
+        #expect(series.map { Int($0[0]) } == recorded.map(\.epoch), "\(tag)")
+        #expect(series.map { Float($0[1]) } == recorded.compactMap { value($0).map(Float.init) })
       }
-      // Wall times: the run's start, then each epoch's seconds after it.
+      // Wall times: the run's start, then each epoch's seconds after the one before.
       let times = try #require(scalars["cost"]).map { $0[2] }
-      #expect(times == times.sorted())
+      let start = try #require(run.startedAt.flatMap(Timestamp.date(from:))).timeIntervalSince1970
+      #expect(abs(times[0] - (start + epochs[0].seconds)) < 1e-6)
+      for index in times.indices.dropFirst() {
+        #expect(abs(times[index] - times[index - 1] - epochs[index].seconds) < 1e-6)
+      }
       for layer in try store.layerEpochs(of: run.id) {
         for (name, value) in [
           ("gradient_norm", layer.gradientNorm), ("update_ratio", layer.updateRatio),
@@ -129,7 +134,8 @@ import Tracking
   @Test(.enabled(if: !skipped))
   func theHParamsTabListsEveryRunWithItsHyperparametersAndMetrics() throws {
     let (_, read) = try Self.fixture.get()
-    let runs = try Fixture.open().runs()
+    let store = try Fixture.open()
+    let runs = try store.runs()
     #expect(
       read.experiment.hparams == [
         "lambda": "DATA_TYPE_FLOAT64", "learning_rate": "DATA_TYPE_FLOAT64",
@@ -162,6 +168,14 @@ import Tracking
       #expect(
         session.metrics["best/validation_error"].map(Float.init)
           == run.bestValidationError.map(Float.init))
+      #expect(
+        session.metrics["final/validation_accuracy"].map(Float.init)
+          == run.finalValidationAccuracy.map(Float.init))
+      // The accuracy at the epoch of the lowest validation error.
+      let best = try store.epochs(of: run.id).first { $0.epoch == run.bestEpoch }
+      #expect(
+        session.metrics["best/validation_accuracy"].map(Float.init)
+          == best?.validationAccuracy.map(Float.init))
     }
   }
 
@@ -220,16 +234,22 @@ import Tracking
     #expect(try FileManager.default.contentsOfDirectory(atPath: logs.path).count == 3)
     #expect(try CommandRunner.run(arguments).status == 0)
     #expect(try contents() == first)
-    // A run's folder holding what no export wrote is left as it is, and nothing is written.
-    let foreign = logs.appendingPathComponent("run-2/notes.txt")
-    try Data("mine".utf8).write(to: foreign)
-    let refused = try CommandRunner.run(arguments)
-    #expect(refused.status == 64)
-    #expect(
-      refused.standardError.hasPrefix(
-        "error: \(logs.path)/run-2 is holding notes.txt, not what an export wrote"),
-      "\(refused.standardError)")
-    #expect(try Data(contentsOf: foreign) == Data("mine".utf8))
+    // A run's folder holding what no export wrote — a note, another program's event file — is
+    // left as it is, and nothing is written: run 1's folder, removed, stays away.
+    try FileManager.default.removeItem(at: logs.appendingPathComponent("run-1-a_b λ 🙂"))
+    for foreign in ["notes.txt", "events.out.tfevents.1700000000.otherhost"] {
+      let file = logs.appendingPathComponent("run-2/\(foreign)")
+      try Data("mine".utf8).write(to: file)
+      let refused = try CommandRunner.run(arguments)
+      #expect(refused.status == 64)
+      #expect(
+        refused.standardError.hasPrefix(
+          "error: \(logs.path)/run-2 is holding \(foreign), not what an export wrote"),
+        "\(refused.standardError)")
+      #expect(try Data(contentsOf: file) == Data("mine".utf8))
+      #expect(!FileManager.default.fileExists(atPath: logs.path + "/run-1-a_b λ 🙂"))
+      try FileManager.default.removeItem(at: file)
+    }
     // The database named as the folder, and a file as it.
     let database = try CommandRunner.run(["export", "tensorboard", "--db", db, "--output", db])
     #expect(database.status == 64 && database.standardError.contains("is the database"))

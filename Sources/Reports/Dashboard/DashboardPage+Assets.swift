@@ -42,7 +42,9 @@ extension DashboardPage {
         // The page is drawn after the latest redraw: a state heard before it is older.
         const asked = lastRedraw;
         try {
-          const response = await fetch(location.href, { credentials: "same-origin" });
+          const response = await fetch(location.href,
+            { credentials: "same-origin", signal: AbortSignal.timeout(30000) });
+          status.textContent = response.ok ? "live" : "could not refresh: " + response.status;
           if (response.ok) {
             const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
             const ticked = new Set(Array.from(

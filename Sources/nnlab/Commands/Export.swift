@@ -10,7 +10,9 @@ import Training
 /// out, as CSV or JSON, or as TensorBoard's event files.
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Write runs, their epoch and layer series, or their weights as CSV or JSON.",
+    abstract:
+      "Write runs, their epoch, layer and gradient-check series, or their weights as CSV or JSON;"
+      + " or runs for TensorBoard.",
     discussion: """
       CSV is RFC 4180 with a header row; every number has all its digits, so
       pandas.read_csv(…) gets the database's values exactly. runs: one row per run; epochs and
@@ -31,7 +33,9 @@ struct Export: ParsableCommand {
     @Option(parsing: .unconditional, help: "One epoch.")
     var epoch: Int?
 
-    @Option(help: "Write to this file (whole or not at all; - for stdout) instead of stdout.")
+    @Option(
+      help: "Write to this file (whole or not at all; - for stdout); tensorboard: into this folder."
+    )
     var output: String?
 
     @OptionGroup var database: DatabaseOptions
@@ -161,13 +165,13 @@ struct Export: ParsableCommand {
 
 extension Export {
   /// `export tensorboard`: a folder `tensorboard --logdir` opens (`TensorBoardExport`), each
-  /// run's folder replaced whole (`OutputFolder`).
+  /// file in it replaced whole, and only what an export wrote (`OutputFolder`).
   struct ToTensorBoard: ParsableCommand {
     static let configuration = CommandConfiguration(
       commandName: "tensorboard",
       abstract:
-        "A folder TensorBoard opens: a folder per run of its scalars, weight histograms and"
-        + " hyperparameters (the HParams tab), each replaced whole.")
+        "A folder TensorBoard opens (--output DIR): a folder per run of its scalars, weight"
+        + " histograms and hyperparameters (the HParams tab).")
 
     @OptionGroup var selection: Selection
 
@@ -187,12 +191,13 @@ extension Export {
         ?? store.runs(RunQuery(sweep: selection.sweep))
       let folder = try OutputFolder(selection.output ?? ".", sparing: try SparedFiles(store))
       let export = TensorBoardExport(runs: runs)
-      for run in runs {
+      let names = runs.map(TensorBoardExport.folderName)
+      try folder.checkReplaceable(subfolders: names, files: [TensorBoardExport.experimentFileName])
+      for (run, name) in zip(runs, names) {
         let file = try export.runFile(run, in: store)
-        try folder.replaceFolder(
-          TensorBoardExport.folderName(of: run), with: [(file.name, file.bytes)])
+        try folder.write(file.bytes, as: file.name, in: name)
       }
-      try folder.replaceFile(TensorBoardExport.experimentFileName, with: export.experimentFile)
+      try folder.write(export.experimentFile, as: TensorBoardExport.experimentFileName, in: nil)
       Terminal.standardOutput.write(
         "wrote \(runs.count) run\(runs.count == 1 ? "" : "s") to \(folder.path): tensorboard --logdir \(folder.path)\n"
       )
