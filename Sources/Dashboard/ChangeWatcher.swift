@@ -126,9 +126,9 @@ public final class ChangeWatcher: Service, Sendable {
       var events: [Event] = []
       if let generation {
         state.running = Set(runs.filter { $0.status == .running }.map(\.id))
-        state.latest = Event(
-          kind: .change, generation: generation, data: Self.data(generation, runs))
-        events.append(state.latest!)
+        let change = Event(kind: .change, generation: generation, data: Self.data(generation, runs))
+        state.latest = change
+        events.append(change)
       }
       if state.generation > state.drawn,
         state.drawnAt.map({ now - $0 >= Self.redrawInterval }) ?? true
@@ -174,7 +174,7 @@ public final class ChangeWatcher: Service, Sendable {
   }
 
   /// The events from now on, until the caller stops listening or calls `stop`.
-  public func changes() -> (stream: AsyncStream<Event>, stop: @Sendable () -> Void) {
+  public func events() -> (stream: AsyncStream<Event>, stop: @Sendable () -> Void) {
     let (stream, continuation) = AsyncStream.makeStream(
       of: Event.self, bufferingPolicy: .bufferingNewest(16))
     let id = state.withLock { state in

@@ -173,7 +173,7 @@ public struct Dashboard: Sendable {
   /// behind (it missed events while it reconnected) the latest change.
   private func events(_ request: Request) -> Response {
     let seen = request.headers[HTTPField.Name("Last-Event-ID")!].flatMap { Int($0) }
-    let events = watcher.changes()
+    let events = watcher.events()
     let latest = watcher.latest
     let body = ResponseBody { writer in
       var buffer = ByteBuffer(string: "retry: 1000\n\n")

@@ -301,7 +301,7 @@ struct LiveDatabase {
     let fingerprint = Mutex("first")
     let watcher = ChangeWatcher(
       interval: .milliseconds(100), states: { _ in [] }, look: { fingerprint.withLock { $0 } })
-    let (events, stop) = watcher.changes()
+    let (events, stop) = watcher.events()
     let start = ContinuousClock.now
     func look(_ seconds: Double, seeing value: String) {
       fingerprint.withLock { $0 = value }
