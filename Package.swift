@@ -8,13 +8,30 @@ import PackageDescription
 /// build for `haswell` (AVX2 + FMA: every x86-64 processor since 2013). `NNLAB_CPU` overrides
 /// both: `NNLAB_CPU=haswell swift build -c release` makes a binary for any current x86-64
 /// machine. ARM64 has FMA in its baseline and needs no flag.
+let processors: [(cpu: String, configuration: BuildConfiguration)] = [
+  (Context.environment["NNLAB_CPU"] ?? "native", .release),
+  (Context.environment["NNLAB_CPU"] ?? "haswell", .debug),
+]
+
 let processorSettings: [SwiftSetting] = {
   #if arch(x86_64)
-    let chosen = Context.environment["NNLAB_CPU"]
-    return [
-      .unsafeFlags(["-target-cpu", chosen ?? "native"], .when(configuration: .release)),
-      .unsafeFlags(["-target-cpu", chosen ?? "haswell"], .when(configuration: .debug)),
-    ]
+    return processors.map {
+      .unsafeFlags(["-target-cpu", $0.cpu], .when(configuration: $0.configuration))
+    }
+  #else
+    return []
+  #endif
+}()
+
+/// What the benchmark of the products tells its code of the processor it was built for:
+/// `NNLAB_BUILT_FOR_NATIVE` (this machine's) or `NNLAB_BUILT_FOR_HASWELL` (AVX2 + FMA).
+let builtForSettings: [SwiftSetting] = {
+  #if arch(x86_64)
+    return processors.compactMap { cpu, configuration in
+      ["native", "haswell"].contains(cpu)
+        ? .define("NNLAB_BUILT_FOR_\(cpu.uppercased())", .when(configuration: configuration))
+        : nil
+    }
   #else
     return []
   #endif
@@ -95,7 +112,7 @@ let package = Package(
       name: "nnlab-bench",
       dependencies: ["Backprop", "BenchSupport"],
       path: "bench/gradient",
-      swiftSettings: processorSettings
+      swiftSettings: processorSettings + builtForSettings
     ),
     .executableTarget(
       name: "nnlab-storage-bench", dependencies: ["Tracking", "BenchSupport"], path: "bench/storage"
