@@ -1,22 +1,44 @@
 // swift-tools-version: 6.1
+import Foundation
 import PackageDescription
 
-/// The matrix kernel is `SIMD8<Double>` with fused multiply-adds, which Swift turns into FMA
-/// instructions only when it compiles for a processor that has them; without a target CPU each
-/// lane becomes a library call. On x86-64 a release build is for this machine's processor
-/// (`native`: AVX-512 where it has it, about a quarter faster products than AVX2), and a debug
-/// build for `haswell` (AVX2 + FMA: every x86-64 processor since 2013). `NNLAB_CPU` overrides
-/// both: `NNLAB_CPU=haswell swift build -c release` makes a binary for any current x86-64
-/// machine. ARM64 has FMA in its baseline and needs no flag.
+/// The matrix kernel's fused multiply-adds become FMA instructions only when Swift compiles for
+/// a processor that has them; without a target CPU each lane becomes a library call. On x86-64 a
+/// release build is for this machine's processor (`native`), and a debug build for `haswell`
+/// (AVX2 + FMA: every x86-64 processor since 2013). `NNLAB_CPU` overrides both:
+/// `NNLAB_CPU=haswell swift build -c release` makes a binary for any current x86-64 machine.
+/// ARM64 has FMA in its baseline and needs no flag.
 let processors: [(cpu: String, configuration: BuildConfiguration)] = [
   (Context.environment["NNLAB_CPU"] ?? "native", .release),
   (Context.environment["NNLAB_CPU"] ?? "haswell", .debug),
 ]
 
+/// The `-target-cpu` names of LLVM's x86-64 processors with AVX-512.
+let avx512Processors: Set<String> = [
+  "knl", "knm", "skylake-avx512", "skx", "cascadelake", "cooperlake", "cannonlake",
+  "icelake-client", "icelake-server", "rocketlake", "tigerlake", "sapphirerapids",
+  "emeraldrapids", "graniterapids", "graniterapids-d", "diamondrapids", "znver4", "znver5",
+  "x86-64-v4",
+]
+
+/// Whether `cpu` has AVX-512: `native` is this machine, as /proc/cpuinfo says.
+func hasAVX512(_ cpu: String) -> Bool {
+  guard cpu == "native" else { return avx512Processors.contains(cpu) }
+  let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+  return cpuInfo.split(separator: "\n").contains {
+    $0.hasPrefix("flags") && $0.split(separator: " ").contains("avx512f")
+  }
+}
+
+/// What the code that depends on the processor is told of it: `-target-cpu`, and
+/// `NNLAB_AVX512` where the processor has AVX-512's 32 registers of 8 doubles, for which the
+/// matrix kernel's register tiles are `SIMD8<Double>` (`SIMD4<Double>` otherwise, sized for
+/// AVX2's 16 registers of 4).
 let processorSettings: [SwiftSetting] = {
   #if arch(x86_64)
-    return processors.map {
-      .unsafeFlags(["-target-cpu", $0.cpu], .when(configuration: $0.configuration))
+    return processors.flatMap { cpu, configuration in
+      [.unsafeFlags(["-target-cpu", cpu], .when(configuration: configuration))]
+        + (hasAVX512(cpu) ? [.define("NNLAB_AVX512", .when(configuration: configuration))] : [])
     }
   #else
     return []

@@ -21,31 +21,51 @@ def sigmoid(z):
     return 1 / (1 + np.exp(-z))
 
 
+def forward(first, thetas):
+    """The activations [1 A] of every layer but the output, from [1 X] = `first`, and h."""
+    ones = np.ones((first.shape[0], 1))
+    activations = [first]
+    for t in thetas[:-1]:
+        activations.append(np.hstack([ones, sigmoid(activations[-1] @ t.T)]))
+    return activations, sigmoid(activations[-1] @ thetas[-1].T)
+
+
+def cross_entropy(h, y):
+    """J without the regularization term: the course's train or validation error."""
+    return -np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) / h.shape[0]
+
+
+def step(activations, h, y, thetas, lam, alpha):
+    """One step of descent, Θ ← Θ − αD, in place: D = Δ/m + (λ/m)Θ without the bias column."""
+    m = h.shape[0]
+    delta = h - y
+    gradients = []
+    for layer in range(len(thetas) - 1, -1, -1):
+        gradient = delta.T @ activations[layer] / m
+        gradient[:, 1:] += lam / m * thetas[layer][:, 1:]
+        gradients.append(gradient)
+        if layer > 0:
+            a = activations[layer][:, 1:]
+            delta = (delta @ thetas[layer])[:, 1:] * a * (1 - a)
+    for t, g in zip(thetas, reversed(gradients)):
+        t -= alpha * g
+
+
+def regularized(error, thetas, lam, m):
+    """J = the error + (λ/2m)ΣΘ² without the bias column."""
+    return error + lam / (2 * m) * sum(np.sum(t[:, 1:] ** 2) for t in thetas)
+
+
 def train(x, y, thetas, lam, alpha, epochs):
     m = x.shape[0]
     thetas = [t.copy() for t in thetas]
-    ones = np.ones((m, 1))
-    first = np.hstack([ones, x])  # [1 X] does not change: built once
+    first = np.hstack([np.ones((m, 1)), x])  # [1 X] does not change: built once
     for epoch in range(epochs + 1):
-        activations = [first]
-        for t in thetas[:-1]:
-            activations.append(np.hstack([ones, sigmoid(activations[-1] @ t.T)]))
-        h = sigmoid(activations[-1] @ thetas[-1].T)
-        cost = -np.sum(y * np.log(h) + (1 - y) * np.log(1 - h)) / m
-        cost += lam / (2 * m) * sum(np.sum(t[:, 1:] ** 2) for t in thetas)
+        activations, h = forward(first, thetas)
+        cost = regularized(cross_entropy(h, y), thetas, lam, m)
         if epoch == epochs:
             return cost
-        delta = h - y
-        gradients = []
-        for layer in range(len(thetas) - 1, -1, -1):
-            gradient = delta.T @ activations[layer] / m
-            gradient[:, 1:] += lam / m * thetas[layer][:, 1:]
-            gradients.append(gradient)
-            if layer > 0:
-                a = activations[layer][:, 1:]
-                delta = (delta @ thetas[layer])[:, 1:] * a * (1 - a)
-        for t, g in zip(thetas, reversed(gradients)):
-            t -= alpha * g
+        step(activations, h, y, thetas, lam, alpha)
 
 
 def main():

@@ -29,7 +29,8 @@ import time
 
 import numpy as np
 
-NNLAB = ".build/release/nnlab"
+BUILD = os.environ.get("NNLAB_BUILD", ".build/release")
+NNLAB = os.path.join(BUILD, "nnlab")
 # Both peers pinned to one core: nnlab's writer thread shares it with the training loop.
 ONE_CORE = ["taskset", "-c", "0"]
 REPETITIONS = int(sys.argv[1]) if len(sys.argv) > 1 else 5
@@ -88,9 +89,8 @@ def epoch_times(folder, name, x, labels, layers, small, large):
         nnlab.append((long - short) / (large - small))
         rss, cost = max(rss, peak), summary["cost"]
     def numpy_run(epochs):
-        _, peak, out = timed(["env", "-u", "OPENBLAS_CORETYPE", "-u", "OPENBLAS_L2_SIZE", *ONE_CORE,
-                              sys.executable, "bench/numpy_reference.py", data, weights, "1", "1",
-                              str(epochs), str(REPETITIONS)], folder)
+        _, peak, out = timed([*ONE_CORE, sys.executable, "bench/numpy_reference.py", data, weights, "1",
+                              "1", str(epochs), str(REPETITIONS)], folder)
         rows = [line.split() for line in out.splitlines()]
         return statistics.median(float(row[0]) for row in rows), peak, float(rows[-1][1])
     numpy_short, _, _ = numpy_run(small)
@@ -112,7 +112,7 @@ def overheads(folder):
             continue
         shares = []
         for pinning in (ONE_CORE, []):
-            out = subprocess.run([*pinning, ".build/release/nnlab-training-bench", *arguments], check=True,
+            out = subprocess.run([*pinning, os.path.join(BUILD, "nnlab-training-bench"), *arguments], check=True,
                                  capture_output=True, text=True).stdout
             shares.append(float(out.rsplit(":", 1)[1].strip().rstrip("%")))
         rows.append((name, *shares))
@@ -121,7 +121,7 @@ def overheads(folder):
 
 def products_share():
     """GFLOP/s of a 400-25-10 epoch's five products and one core's measured peak (nnlab-bench)."""
-    out = subprocess.run([*ONE_CORE, ".build/release/nnlab-bench", str(REPETITIONS)], check=True,
+    out = subprocess.run([*ONE_CORE, os.path.join(BUILD, "nnlab-bench"), str(REPETITIONS)], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
     line = next(line for line in out.splitlines() if "products" in line)
     rate, peak = (float(part.split(" GFLOP/s")[0].split()[-1]) for part in (line.split(" = ")[0], line.split("peak, ")[1]))
@@ -129,7 +129,7 @@ def products_share():
 
 
 def metric_rates(folder):
-    out = subprocess.run([".build/release/nnlab-storage-bench", str(REPETITIONS), "metrics"], check=True,
+    out = subprocess.run([os.path.join(BUILD, "nnlab-storage-bench"), str(REPETITIONS), "metrics"], check=True,
                          capture_output=True, text=True).stdout
     single, grouped = (float(line.split(":")[-1]) for line in out.splitlines()[:2])
     peers = {}

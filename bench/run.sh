@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# nnlab against NumPy, MLflow and SQLite, side by side: builds release, then prints the table of
-# bench/run.py. Needs python3 with numpy and threadpoolctl (mlflow optional).
+# nnlab against NumPy, MLflow and SQLite, side by side: builds release (NNLAB_CPU=haswell: the
+# AVX2 build, in .build-haswell), then prints the table of bench/run.py, run by the bench's
+# Python (bench/python.sh).
 #
 #     bash bench/run.sh [repetitions]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product nnlab >/dev/null
-swift build -c release --product nnlab-storage-bench >/dev/null
-swift build -c release --product nnlab-training-bench >/dev/null
-swift build -c release --product nnlab-bench >/dev/null
-python3 bench/run.py "$@"
+scratch=.build${NNLAB_CPU:+-$NNLAB_CPU}
+for product in nnlab nnlab-storage-bench nnlab-training-bench nnlab-bench; do
+  swift build -c release --scratch-path "$scratch" --product "$product" >/dev/null
+done
+NNLAB_BUILD="$scratch/release" bash bench/python.sh bench/run.py "$@"

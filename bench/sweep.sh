@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Builds nnlab in release and times a 4 × 4 sweep with 1 and 2 workers beside a NumPy loop.
+# End to end: a 4 × 4 sweep with `nnlab sweep --workers 2` beside the NumPy + MLflow script
+# that does the same (bench/sweep.py says how). Builds release (NNLAB_CPU=haswell: the AVX2
+# build, in .build-haswell) and runs it with the bench's Python (bench/python.sh).
+#
+#     bash bench/sweep.sh [repetitions]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product nnlab >/dev/null
-# Current NumPy is slowed by these (set on some machines for older OpenBLAS): unset them for
-# the benchmark alone.
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/sweep.py
+scratch=.build${NNLAB_CPU:+-$NNLAB_CPU}
+swift build -c release --scratch-path "$scratch" --product nnlab >/dev/null
+NNLAB="$scratch/release/nnlab" bash bench/python.sh bench/sweep.py "$@"

@@ -163,7 +163,7 @@ extension Matrix {
       var counts = SIMD8<Int64>()
       if let base = values.baseAddress {
         for k in stride(from: 0, to: whole, by: 8) {
-          let value = VectorMath.load(base + k)
+          let value: SIMD8<Double> = VectorMath.load(base + k)
           counts &+= SIMD8().replacing(with: 1, where: value .< low .| value .> high)
         }
       }

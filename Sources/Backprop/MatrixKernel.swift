@@ -19,32 +19,37 @@ struct StridedView {
 /// are `ldc` apart.
 ///
 /// Cache-blocked in the BLIS manner. The shared dimension K is cut into panels of 512. In each
-/// panel, a register tile of up to 8 rows × 24 columns (24 `SIMD8<Double>` accumulators, one
-/// AVX-512 register each; an AVX2 build spills some) runs over a 24-column sliver of B with fused
-/// multiply-adds, broadcasting its rows of A read in place. A tile's height and width are
-/// types, so a last tile of fewer than 8 rows or 3 vectors computes only those. B's slivers are
-/// read in place when its rows are contiguous, and packed per panel otherwise.
+/// panel, C's rows are cut into row tiles of 8 and its columns into slivers of three vectors,
+/// and register tiles as high as a vector is long run over a sliver of B with fused
+/// multiply-adds, broadcasting their rows of A read in place. The vector is the build's
+/// `Vector`: `SIMD8<Double>` for a processor with AVX-512, whose tile of 8 rows × 24 columns
+/// keeps its 24 accumulators in 24 of the 32 registers; `SIMD4<Double>` otherwise, whose tile of
+/// 4 rows × 12 columns keeps its 12 in AVX2's 16 (two of NEON's 32 each on ARM64), so a row tile
+/// is two of them. A tile's height and width are types, so a last tile of fewer rows or vectors
+/// computes only those. B's slivers are read in place when its rows are contiguous, and packed
+/// per panel otherwise.
 ///
 /// The last N mod 8 columns would fill a vector mostly with padding (25 hidden units are 24
 /// columns and 1), so a narrow tile computes them with its lanes along A's unit stride instead,
 /// on those columns of B packed one after the other: along K, a dot product per entry, when A's
-/// columns are adjacent; down 8 rows when A's rows are (one multiply-add at a time for a last
-/// tile of fewer rows). Where a dot product would not pay, A's columns adjacent but the panel
-/// under 32 deep, they are one sliver of 8 columns, zero-padded, instead. A single narrow
-/// column down 8 adjacent rows of A (Δ⁽¹⁾'s 25th unit) is summed by each whole row tile's first
-/// register tile, from the entries of A it loads anyway: one more multiply-add a step instead
-/// of a pass of its own over A.
+/// columns are adjacent; down a row tile's 8 rows when A's rows are (one multiply-add at a time
+/// for a last row tile of fewer rows). Where a dot product would not pay, A's columns adjacent
+/// but the panel under 32 deep, they are one sliver of 8 columns, zero-padded, instead. A single
+/// narrow column down adjacent rows of A (Δ⁽¹⁾'s 25th unit) is summed by each whole row tile's
+/// first register tiles, from the entries of A they load anyway: one more multiply-add a step
+/// instead of a pass of its own over A.
 ///
 /// The tiles run row tile by row tile when A is the larger operand (each tile of A stays in
 /// the cache for every sliver, the narrow one last), and sliver by sliver otherwise. They are
 /// independent (each writes its own block of C), so up to `Parallelism.threads` threads share
-/// them; every entry of C is still summed in the same order, so any number of threads gives the
-/// same bits.
+/// them. Each entry of C is summed in an order that depends on the shapes alone — one chain of
+/// multiply-adds a panel, or the narrow columns' fixed chains — so any number of threads, and
+/// either vector, gives the same bits.
 enum MatrixKernel {
-  /// Rows of the register tile.
+  /// Rows of a row tile, the unit the threads share and the narrow columns are summed over.
   static let tileRows = 8
-  /// Columns of the register tile: three `SIMD8<Double>`.
-  static let tileColumns = 24
+  /// Vectors across a register tile, and so across a sliver of B.
+  static let tileVectors = 3
   /// Depth of a panel (the shared dimension K is cut into pieces of this length).
   static let panelDepth = 512
   /// Below this many multiply-adds per panel, threads cost more than they save.
@@ -53,21 +58,32 @@ enum MatrixKernel {
   /// panel pads its narrow columns to a vector instead.
   static let dotDepth = 32
 
+  #if NNLAB_AVX512
+    /// The register tiles' vector: a processor with AVX-512 holds one in a register, and has 32.
+    typealias Vector = SIMD8<Double>
+  #else
+    /// The register tiles' vector: one AVX2 register (of 16), or two NEON registers (of 32).
+    typealias Vector = SIMD4<Double>
+  #endif
+
   /// What a panel's tiles share, handed to the threads that compute them.
   private struct Panel: @unchecked Sendable {
     let a: StridedView
     let b: StridedView
+    /// Columns of a sliver: `tileVectors` vectors.
+    let sliverWidth: Int
     /// B's packed slivers, from sliver `firstPacked` on, then its narrow columns.
     let packed: UnsafeMutablePointer<Double>
     let firstPacked: Int
     /// Slivers of whole vectors; the narrow columns, if any, are one more sliver.
     let vectorSlivers: Int
     let narrowColumns: Int
-    /// Whether the narrow columns are packed as a sliver of 8, zero-padded, for a register
-    /// tile: the panel is shallow and A's columns are adjacent.
+    /// Whether the narrow columns are packed as a sliver of 8, zero-padded, for register
+    /// tiles: the panel is shallow and A's columns are adjacent.
     let paddedNarrow: Bool
     /// Whether a whole row tile's first sliver computes the one narrow column too: A's rows
-    /// are adjacent, so each step's 8 entries of A, which the tile broadcasts, are one vector.
+    /// are adjacent, so each step's entries of A, which a register tile broadcasts, are one
+    /// vector.
     let fusedNarrow: Bool
     let c: UnsafeMutablePointer<Double>
     let ldc: Int
@@ -79,35 +95,45 @@ enum MatrixKernel {
 
     /// Step p of sliver j: its entries of B's row `first + p` are `base[p * rowStride ..<]`.
     func sliver(_ j: Int) -> (base: UnsafePointer<Double>, rowStride: Int) {
-      let width = MatrixKernel.tileColumns
-      guard j >= firstPacked else { return (b.base + first * b.rowStride + j * width, b.rowStride) }
-      return (UnsafePointer(packed + (j - firstPacked) * depth * width), width)
+      guard j >= firstPacked else {
+        return (b.base + first * b.rowStride + j * sliverWidth, b.rowStride)
+      }
+      return (UnsafePointer(packed + (j - firstPacked) * depth * sliverWidth), sliverWidth)
     }
 
     /// B[first + p, N − narrowColumns + j] is `narrow[p * 8 + j]` when they are padded, else
     /// `narrow[j * depth + p]`.
     var narrow: UnsafePointer<Double> {
-      UnsafePointer(packed + (vectorSlivers - firstPacked) * depth * MatrixKernel.tileColumns)
+      UnsafePointer(packed + (vectorSlivers - firstPacked) * depth * sliverWidth)
     }
   }
 
-  /// C += A·B, where C has B's columns and its rows `ldc` apart.
+  /// C += A·B, where C has B's columns and its rows `ldc` apart, on the build's `Vector`.
   static func multiplyAdd(
     _ a: StridedView, _ b: StridedView, into c: UnsafeMutablePointer<Double>, ldc: Int
   ) {
+    multiplyAdd(a, b, into: c, ldc: ldc, in: Vector.self)
+  }
+
+  /// C += A·B on register tiles of `V` (the build's `Vector`, or for the tests either).
+  static func multiplyAdd<V: SIMD & SendableMetatype>(
+    _ a: StridedView, _ b: StridedView, into c: UnsafeMutablePointer<Double>, ldc: Int,
+    in _: V.Type
+  ) where V.Scalar == Double {
     precondition(a.columns == b.rows, "inner dimensions must agree")
     let (m, n, k) = (a.rows, b.columns, a.columns)
     guard m > 0, n > 0, k > 0 else { return }
+    let sliverWidth = tileVectors * V.scalarCount
     let narrowColumns = n % 8
     let vectorColumns = n - narrowColumns
-    let vectorSlivers = (vectorColumns + tileColumns - 1) / tileColumns
+    let vectorSlivers = (vectorColumns + sliverWidth - 1) / sliverWidth
     let slivers = vectorSlivers + (narrowColumns > 0 ? 1 : 0)
     let rowTiles = (m + tileRows - 1) / tileRows
     let firstPacked = b.columnStride == 1 ? vectorSlivers : 0
     // The narrow columns take at most 8 entries a step, packed either way.
     let packed = allocate(
       min(panelDepth, k)
-        * ((vectorSlivers - firstPacked) * tileColumns + (narrowColumns > 0 ? 8 : 0)))
+        * ((vectorSlivers - firstPacked) * sliverWidth + (narrowColumns > 0 ? 8 : 0)))
     defer { packed.deallocate() }
     let tiles = rowTiles * slivers
     for p0 in stride(from: 0, to: k, by: panelDepth) {
@@ -115,65 +141,99 @@ enum MatrixKernel {
       let padded = narrowColumns > 0 && a.columnStride == 1 && depth < dotDepth
       let fused = narrowColumns == 1 && vectorSlivers > 0 && a.rowStride == 1 && !padded
       let panel = Panel(
-        a: a, b: b, packed: packed, firstPacked: firstPacked, vectorSlivers: vectorSlivers,
-        narrowColumns: narrowColumns, paddedNarrow: padded, fusedNarrow: fused, c: c, ldc: ldc,
-        first: p0, depth: depth, rowTiles: rowTiles, slivers: slivers, rowsFirst: m >= n)
+        a: a, b: b, sliverWidth: sliverWidth, packed: packed, firstPacked: firstPacked,
+        vectorSlivers: vectorSlivers, narrowColumns: narrowColumns, paddedNarrow: padded,
+        fusedNarrow: fused, c: c, ldc: ldc, first: p0, depth: depth, rowTiles: rowTiles,
+        slivers: slivers, rowsFirst: m >= n)
       pack(panel)
       let threads = min(Parallelism.threads, tiles)
       if threads > 1 && m * n * depth >= parallelWork {
         DispatchQueue.concurrentPerform(iterations: threads) { part in
           for t in tiles * part / threads..<tiles * (part + 1) / threads {
-            compute(tile: t, of: panel)
+            compute(tile: t, of: panel, in: V.self)
           }
         }
       } else {
-        for t in 0..<tiles { compute(tile: t, of: panel) }
+        for t in 0..<tiles { compute(tile: t, of: panel, in: V.self) }
       }
     }
   }
 
-  /// Tile t of a panel, in the panel's order.
-  private static func compute(tile t: Int, of panel: Panel) {
+  /// Tile t of a panel, in the panel's order: the register tiles of V down its rows, or its
+  /// narrow columns.
+  private static func compute<V: SIMD>(
+    tile t: Int, of panel: Panel, in _: V.Type
+  ) where V.Scalar == Double {
     let (rowTile, sliver) =
       panel.rowsFirst
       ? (t / panel.slivers, t % panel.slivers) : (t % panel.rowTiles, t / panel.rowTiles)
-    let (a, i, j) = (panel.a, rowTile * tileRows, sliver * tileColumns)
+    let (a, i) = (panel.a, rowTile * tileRows)
     let rows = min(tileRows, a.rows - i)
     let aTile = a.base + i * a.rowStride + panel.first * a.columnStride
     let narrowFrom = panel.b.columns - panel.narrowColumns
     let fused = panel.fusedNarrow && rows == tileRows
-    guard sliver < panel.vectorSlivers else {
+    let (b, j, columns): ((base: UnsafePointer<Double>, rowStride: Int), Int, Int)
+    if sliver < panel.vectorSlivers {
+      j = sliver * panel.sliverWidth
+      (b, columns) = (panel.sliver(sliver), min(panel.sliverWidth, narrowFrom - j))
+    } else if panel.paddedNarrow {
+      (b, j, columns) = ((panel.narrow, 8), narrowFrom, panel.narrowColumns)
+    } else {
       if !fused {
         narrowTile(rows: rows, a: aTile, of: panel, c: panel.c + i * panel.ldc + narrowFrom)
       }
       return
     }
-    let b = panel.sliver(sliver)
-    let arguments = TileArguments(
-      depth: panel.depth, a: aTile, aRowStride: a.rowStride, aColumnStride: a.columnStride,
-      b: b.base, bRowStride: b.rowStride, c: panel.c + i * panel.ldc + j, ldc: panel.ldc,
-      columns: min(tileColumns, panel.b.columns - panel.narrowColumns - j),
-      narrow: fused && sliver == 0 ? panel.narrow : nil, narrowOffset: narrowFrom - j)
-    switch arguments.columns / 8 {
-    case 3: tile(rows: rows, Width3.self, arguments)
-    case 2: tile(rows: rows, Width2.self, arguments)
-    default: tile(rows: rows, Width1.self, arguments)
+    let lanes = V.scalarCount
+    /// The register tile of C's rows i + r ..< i + r + height, columns j + j0 ..< j + j0 + width.
+    func registerTile(
+      rows r: Int, _ height: Int, columns j0: Int, _ width: Int, narrow: UnsafePointer<Double>?
+    ) {
+      let arguments = TileArguments(
+        depth: panel.depth, a: aTile + r * a.rowStride, aRowStride: a.rowStride,
+        aColumnStride: a.columnStride, b: b.base + j0, bRowStride: b.rowStride,
+        c: panel.c + (i + r) * panel.ldc + j + j0, ldc: panel.ldc, columns: width,
+        narrow: narrow, narrowOffset: narrowFrom - j - j0)
+      switch (width + lanes - 1) / lanes {
+      case 3: tile(rows: height, V.self, Width3.self, arguments)
+      case 2: tile(rows: height, V.self, Width2.self, arguments)
+      default: tile(rows: height, V.self, Width1.self, arguments)
+      }
     }
+    let narrow = fused && sliver == 0 ? panel.narrow : nil
+    guard narrow != nil && lanes == 4 && columns > 2 * lanes else {
+      for r in stride(from: 0, to: rows, by: lanes) {
+        registerTile(rows: r, min(lanes, rows - r), columns: 0, columns, narrow: narrow)
+      }
+      return
+    }
+    // A tile that sums the narrow column too needs one more accumulator and two more vectors a
+    // step: on SIMD4, for 16 registers, it is two vectors wide, and the third vector's columns
+    // are a tile of all 8 rows (8 chains of multiply-adds, as the 4 × 12 tile has 12).
+    for r in stride(from: 0, to: rows, by: lanes) {
+      registerTile(rows: r, lanes, columns: 0, 2 * lanes, narrow: narrow)
+    }
+    registerTile(rows: 0, rows, columns: 2 * lanes, columns - 2 * lanes, narrow: nil)
   }
 
-  /// A tile `rows` high and W wide, on the code specialised for that shape.
+  /// A register tile `rows` high and W wide, on the code specialised for that shape. It is at
+  /// most as high as V is long, or 8 rows one `SIMD4` wide; a tile given B's narrow column is as
+  /// high as V is long.
   @inline(__always)
-  private static func tile<W: TileWidth>(rows: Int, _: W.Type, _ arguments: TileArguments) {
+  private static func tile<V: SIMD, W: TileWidth>(
+    rows: Int, _: V.Type, _: W.Type, _ arguments: TileArguments
+  ) where V.Scalar == Double {
     switch rows {
-    case 8 where arguments.narrow != nil: tile(Height8AndNarrow.self, W.self, arguments)
-    case 8: tile(Height8.self, W.self, arguments)
-    case 7: tile(Height7.self, W.self, arguments)
-    case 6: tile(Height6.self, W.self, arguments)
-    case 5: tile(Height5.self, W.self, arguments)
-    case 4: tile(Height4.self, W.self, arguments)
-    case 3: tile(Height3.self, W.self, arguments)
-    case 2: tile(Height2.self, W.self, arguments)
-    default: tile(Height1.self, W.self, arguments)
+    case 8 where arguments.narrow != nil: tile(V.self, Height8AndNarrow.self, W.self, arguments)
+    case 4 where arguments.narrow != nil: tile(V.self, Height4AndNarrow.self, W.self, arguments)
+    case 8: tile(V.self, Height8.self, W.self, arguments)
+    case 7: tile(V.self, Height7.self, W.self, arguments)
+    case 6: tile(V.self, Height6.self, W.self, arguments)
+    case 5: tile(V.self, Height5.self, W.self, arguments)
+    case 4: tile(V.self, Height4.self, W.self, arguments)
+    case 3: tile(V.self, Height3.self, W.self, arguments)
+    case 2: tile(V.self, Height2.self, W.self, arguments)
+    default: tile(V.self, Height1.self, W.self, arguments)
     }
   }
 
@@ -184,16 +244,16 @@ enum MatrixKernel {
   }
 
   /// Packs the panel's rows of B: its slivers from `firstPacked` on, where step p holds the
-  /// sliver's entries of row p, `tileColumns` apart; then the narrow columns, either as a
+  /// sliver's entries of row p, `sliverWidth` apart; then the narrow columns, either as a
   /// sliver of 8 zero-padded or each contiguous.
   private static func pack(_ panel: Panel) {
-    let (b, rows) = (panel.b, panel.first..<panel.first + panel.depth)
+    let (b, rows, width) = (panel.b, panel.first..<panel.first + panel.depth, panel.sliverWidth)
     let vectorColumns = b.columns - panel.narrowColumns
     var out = panel.packed
-    for j0 in stride(from: panel.firstPacked * tileColumns, to: vectorColumns, by: tileColumns) {
+    for j0 in stride(from: panel.firstPacked * width, to: vectorColumns, by: width) {
       for p in rows {
-        for c in 0..<min(tileColumns, vectorColumns - j0) { out[c] = b[p, j0 + c] }
-        out += tileColumns
+        for c in 0..<min(width, vectorColumns - j0) { out[c] = b[p, j0 + c] }
+        out += width
       }
     }
     if panel.paddedNarrow {
@@ -211,20 +271,14 @@ enum MatrixKernel {
     }
   }
 
-  /// The narrow columns of one row tile, C[r, j] += Σ_p A[r, p]·B[p, j]: as a padded tile, or
-  /// eight lanes at a time along A's unit stride: along p when A's columns are adjacent, down
-  /// the rows when its rows are (a whole tile of them); otherwise one multiply-add at a time.
+  /// The narrow columns of one row tile, C[r, j] += Σ_p A[r, p]·B[p, j], when they are not
+  /// padded: eight lanes at a time along A's unit stride, along p when A's columns are
+  /// adjacent, down the rows when its rows are (a whole row tile of them); otherwise one
+  /// multiply-add at a time.
   private static func narrowTile(
     rows: Int, a: UnsafePointer<Double>, of panel: Panel, c: UnsafeMutablePointer<Double>
   ) {
     let (rs, cs, depth) = (panel.a.rowStride, panel.a.columnStride, panel.depth)
-    guard !panel.paddedNarrow else {
-      let arguments = TileArguments(
-        depth: depth, a: a, aRowStride: rs, aColumnStride: cs, b: panel.narrow, bRowStride: 8,
-        c: c, ldc: panel.ldc, columns: panel.narrowColumns, narrow: nil, narrowOffset: 0)
-      tile(rows: rows, Width1.self, arguments)
-      return
-    }
     for j in 0..<panel.narrowColumns {
       let b = panel.narrow + j * depth
       if cs == 1 {
@@ -307,34 +361,39 @@ enum MatrixKernel {
     /// How many of the tile's columns are within C: all of its vectors', or fewer in a padded
     /// sliver.
     let columns: Int
-    /// B's one narrow column, step p at `narrow[p]`, when this tile computes it too (8 rows of
-    /// A adjacent).
+    /// B's one narrow column, step p at `narrow[p]`, when this tile computes it too (its rows
+    /// adjacent in A).
     let narrow: UnsafePointer<Double>?
     /// The narrow column's place in C's rows, from `c`: N − 1 − the tile's first column.
     let narrowOffset: Int
   }
 
-  /// One register tile of H.rows × W.vectors · 8: C[0..<H.rows, 0..<8 · W.vectors] += Σ_p a_p ⊗
-  /// b_p, with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at
+  /// One register tile of H.rows × W.vectors vectors V: C[0..<H.rows, 0..<W.vectors · lanes] +=
+  /// Σ_p a_p ⊗ b_p, with a_p the entries a[r · rs + p · cs] of A's rows and b_p the entries at
   /// b[p · bRowStride]. The rows and vectors beyond the tile's fold away when the function is
-  /// specialised. A tile of `Height8AndNarrow`, its 8 rows adjacent in A, also sums
-  /// C[0..<8, narrow column] += Σ_p a_p · B[p, narrow column], its lanes down the rows, in one
-  /// chain over p.
+  /// specialised. A tile that fuses the narrow column, as high as V is long and its rows
+  /// adjacent in A, also sums C[0..<H.rows, narrow column] += Σ_p a_p · B[p, narrow column],
+  /// its lanes down the rows, in one chain over p.
   @inline(__always)
-  private static func tile<H: TileHeight, W: TileWidth>(
-    _: H.Type, _: W.Type, _ arguments: TileArguments
-  ) {
+  private static func tile<V: SIMD, H: TileHeight, W: TileWidth>(
+    _: V.Type, _: H.Type, _: W.Type, _ arguments: TileArguments
+  ) where V.Scalar == Double {
     let (rs, cs, bs) = (arguments.aRowStride, arguments.aColumnStride, arguments.bRowStride)
-    var (row0, row1, row2, row3) = (TileRow<W>(), TileRow<W>(), TileRow<W>(), TileRow<W>())
-    var (row4, row5, row6, row7) = (TileRow<W>(), TileRow<W>(), TileRow<W>(), TileRow<W>())
+    let lanes = V.scalarCount
+    var (row0, row1, row2, row3) = (
+      TileRow<V, W>(), TileRow<V, W>(), TileRow<V, W>(), TileRow<V, W>()
+    )
+    var (row4, row5, row6, row7) = (
+      TileRow<V, W>(), TileRow<V, W>(), TileRow<V, W>(), TileRow<V, W>()
+    )
     var a = arguments.a
     var b = arguments.b
-    var narrowSums = SIMD8<Double>()
+    var narrowSums = V()
     var narrow = arguments.narrow ?? arguments.b  // read only where H.fusesNarrow
     for _ in 0..<arguments.depth {
-      let b0 = VectorMath.load(b)
-      let b1 = W.vectors > 1 ? VectorMath.load(b + 8) : b0
-      let b2 = W.vectors > 2 ? VectorMath.load(b + 16) : b0
+      let b0: V = VectorMath.load(b)
+      let b1: V = W.vectors > 1 ? VectorMath.load(b + lanes) : b0
+      let b2: V = W.vectors > 2 ? VectorMath.load(b + 2 * lanes) : b0
       row0.add(a[0], times: b0, b1, b2)
       if H.rows > 1 { row1.add(a[rs], times: b0, b1, b2) }
       if H.rows > 2 { row2.add(a[2 * rs], times: b0, b1, b2) }
@@ -344,7 +403,7 @@ enum MatrixKernel {
       if H.rows > 6 { row6.add(a[6 * rs], times: b0, b1, b2) }
       if H.rows > 7 { row7.add(a[7 * rs], times: b0, b1, b2) }
       if H.fusesNarrow {
-        narrowSums.addProduct(VectorMath.load(a), SIMD8(repeating: narrow.pointee))
+        narrowSums.addProduct(VectorMath.load(a), V(repeating: narrow.pointee))
         narrow += 1
       }
       a += cs
@@ -360,46 +419,50 @@ enum MatrixKernel {
     if H.rows > 6 { row6.addSums(to: c + 6 * ldc, columns: columns) }
     if H.rows > 7 { row7.addSums(to: c + 7 * ldc, columns: columns) }
     if H.fusesNarrow {
-      for r in 0..<8 { c[r * ldc + arguments.narrowOffset] += narrowSums[r] }
+      for r in 0..<H.rows { c[r * ldc + arguments.narrowOffset] += narrowSums[r] }
     }
   }
 }
 
-/// One row of a register tile: W.vectors accumulators of 8 columns each.
-private struct TileRow<W: TileWidth> {
-  private var sums0 = SIMD8<Double>()
-  private var sums1 = SIMD8<Double>()
-  private var sums2 = SIMD8<Double>()
+/// One row of a register tile: W.vectors accumulators V.
+private struct TileRow<V: SIMD, W: TileWidth> where V.Scalar == Double {
+  private var sums0 = V()
+  private var sums1 = V()
+  private var sums2 = V()
 
   /// sums += a · [b0 b1 b2], the row's share of one step of the product.
   @inline(__always)
-  mutating func add(
-    _ a: Double, times b0: SIMD8<Double>, _ b1: SIMD8<Double>, _ b2: SIMD8<Double>
-  ) {
-    let broadcast = SIMD8<Double>(repeating: a)
+  mutating func add(_ a: Double, times b0: V, _ b1: V, _ b2: V) {
+    let broadcast = V(repeating: a)
     sums0.addProduct(broadcast, b0)
     if W.vectors > 1 { sums1.addProduct(broadcast, b1) }
     if W.vectors > 2 { sums2.addProduct(broadcast, b2) }
   }
 
-  /// Adds the sums to the W.vectors · 8 entries of C's row at `row`, or to its first `columns`
-  /// when a padded sliver (one vector wide) has fewer.
+  /// Adds the sums to the W.vectors vectors of C's row at `row`, or to its first `columns`
+  /// when a padded sliver has fewer.
   @inline(__always)
   func addSums(to row: UnsafeMutablePointer<Double>, columns: Int) {
-    guard columns == 8 * W.vectors else {
-      for j in 0..<columns { row[j] += sums0[j] }
+    let lanes = V.scalarCount
+    guard columns == lanes * W.vectors else {
+      for j in 0..<columns {
+        row[j] += j < lanes ? sums0[j] : j < 2 * lanes ? sums1[j - lanes] : sums2[j - 2 * lanes]
+      }
       return
     }
     VectorMath.store(VectorMath.load(row) + sums0, to: row)
-    if W.vectors > 1 { VectorMath.store(VectorMath.load(row + 8) + sums1, to: row + 8) }
-    if W.vectors > 2 { VectorMath.store(VectorMath.load(row + 16) + sums2, to: row + 16) }
+    if W.vectors > 1 { VectorMath.store(VectorMath.load(row + lanes) + sums1, to: row + lanes) }
+    if W.vectors > 2 {
+      VectorMath.store(VectorMath.load(row + 2 * lanes) + sums2, to: row + 2 * lanes)
+    }
   }
 }
 
 /// The height of a register tile, as a type, so that each height gets its own specialised code.
 private protocol TileHeight {
   static var rows: Int { get }
-  /// Whether the tile computes the one narrow column too (8 rows adjacent in A).
+  /// Whether the tile computes the one narrow column too (its rows adjacent in A, as many as
+  /// the vector's lanes).
   static var fusesNarrow: Bool { get }
 }
 
@@ -415,12 +478,16 @@ private enum Height5: TileHeight { static var rows: Int { 5 } }
 private enum Height6: TileHeight { static var rows: Int { 6 } }
 private enum Height7: TileHeight { static var rows: Int { 7 } }
 private enum Height8: TileHeight { static var rows: Int { 8 } }
+private enum Height4AndNarrow: TileHeight {
+  static var rows: Int { 4 }
+  static var fusesNarrow: Bool { true }
+}
 private enum Height8AndNarrow: TileHeight {
   static var rows: Int { 8 }
   static var fusesNarrow: Bool { true }
 }
 
-/// The width of a register tile in `SIMD8<Double>` vectors, as a type, like its height.
+/// The width of a register tile in vectors, as a type, like its height.
 private protocol TileWidth {
   static var vectors: Int { get }
 }

@@ -68,16 +68,18 @@ enum VectorMath {
     return unsafeBitCast(bits & ~(bits &>> 63), to: SIMD8<Double>.self)
   }
 
-  /// The eight values from `pointer` on.
+  /// A vector of the values from `pointer` on.
   @inline(__always)
-  static func load(_ pointer: UnsafePointer<Double>) -> SIMD8<Double> {
-    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Double>.self)
+  static func load<Vector: SIMD>(_ pointer: UnsafePointer<Double>) -> Vector
+  where Vector.Scalar == Double {
+    UnsafeRawPointer(pointer).loadUnaligned(as: Vector.self)
   }
 
-  /// Writes eight values from `pointer` on.
+  /// Writes a vector's values from `pointer` on.
   @inline(__always)
-  static func store(_ values: SIMD8<Double>, to pointer: UnsafeMutablePointer<Double>) {
-    UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: SIMD8<Double>.self)
+  static func store<Vector: SIMD>(_ values: Vector, to pointer: UnsafeMutablePointer<Double>)
+  where Vector.Scalar == Double {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: values, as: Vector.self)
   }
 
   private static let squareRootOf2 = 1.414_213_562_373_095_1

@@ -3,8 +3,10 @@ import Testing
 @testable import Backprop
 
 /// The products against a naive triple loop written here, on shapes that cross every edge of
-/// the kernel's blocking: tiles of 1–8 rows × 8, 16 or 24 columns, slivers of B read in place or
-/// packed (N a multiple of 8 or not), panels 512 deep.
+/// the kernel's blocking: register tiles of 1–8 rows × 8, 16 or 24 columns (`SIMD8`) and of 1–4
+/// rows × 4, 8 or 12 (`SIMD4`), slivers of B read in place or packed (N a multiple of 8 or not),
+/// narrow columns along K, down the rows, padded or fused (split from a 12-column `SIMD4` sliver),
+/// panels 512 deep.
 struct MatrixTests {
   static func random(_ rows: Int, _ columns: Int, seed: UInt64) -> Matrix {
     var generator = SeededGenerator(seed: seed)
@@ -38,6 +40,56 @@ struct MatrixTests {
     Self.expectClose(a * b, expected, "A·B")
     Self.expectClose(a.timesTransposed(b.transposed), expected, "A·Bᵀ")
     Self.expectClose(a.transposed.transposedTimes(b), expected, "Aᵀ·B")
+  }
+
+  /// C = op(A)·op(B) on register tiles of `vector`, op(X) being X or Xᵀ read in place.
+  static func kernelProduct<V: SIMD & SendableMetatype>(
+    _ a: Matrix, transposed transposedA: Bool, _ b: Matrix, transposed transposedB: Bool,
+    in vector: V.Type
+  ) -> Matrix where V.Scalar == Double {
+    func view(_ x: Matrix, _ transposed: Bool, _ base: UnsafePointer<Double>) -> StridedView {
+      transposed
+        ? StridedView(
+          base: base, rows: x.columns, columns: x.rows, rowStride: 1, columnStride: x.columns)
+        : StridedView(
+          base: base, rows: x.rows, columns: x.columns, rowStride: x.columns, columnStride: 1)
+    }
+    let (viewRows, viewColumns) = (
+      transposedA ? a.columns : a.rows, transposedB ? b.rows : b.columns
+    )
+    var c = Matrix(rows: viewRows, columns: viewColumns)
+    a.elements.withUnsafeBufferPointer { a0 in
+      b.elements.withUnsafeBufferPointer { b0 in
+        c.elements.withUnsafeMutableBufferPointer { c0 in
+          MatrixKernel.multiplyAdd(
+            view(a, transposedA, a0.baseAddress!), view(b, transposedB, b0.baseAddress!),
+            into: c0.baseAddress!, ldc: viewColumns, in: vector)
+        }
+      }
+    }
+    return c
+  }
+
+  /// Both register tiles, whatever the build computes with: each close to the naive loop, and
+  /// the same bits as the other (each entry is summed in an order that depends on the shapes
+  /// alone), for A and B each read in place or transposed.
+  @Test(arguments: shapes)
+  func bothRegisterTilesMatchTheNaiveLoopAndEachOther(m: Int, k: Int, n: Int) {
+    let a = Self.random(m, k, seed: 11)
+    let b = Self.random(k, n, seed: 12)
+    let expected = Self.naiveProduct(a, b)
+    for (transposedA, transposedB) in [(false, false), (false, true), (true, false), (true, true)] {
+      let (storedA, storedB) = (transposedA ? a.transposed : a, transposedB ? b.transposed : b)
+      let narrow = Self.kernelProduct(
+        storedA, transposed: transposedA, storedB, transposed: transposedB, in: SIMD4<Double>.self)
+      let wide = Self.kernelProduct(
+        storedA, transposed: transposedA, storedB, transposed: transposedB, in: SIMD8<Double>.self)
+      let comment: Comment = "A\(transposedA ? "ᵀ" : "")·B\(transposedB ? "ᵀ" : "")"
+      Self.expectClose(narrow, expected, comment)
+      Self.expectClose(wide, expected, comment)
+      let differing = zip(narrow.elements, wide.elements).count { $0.bitPattern != $1.bitPattern }
+      #expect(differing == 0, comment)
+    }
   }
 
   @Test(arguments: shapes)

@@ -2,7 +2,8 @@
 // the fast vectorised backpropagation against the reference loop, measured side by side,
 // plus the speed of the epoch's five matrix products against one core's float64 peak, measured
 // in the same run with chains of fused multiply-adds sized for AVX2 and for AVX-512 (the
-// fastest is the peak of the ISA the bench was built for). It prints the processor and that ISA.
+// fastest is the peak of the ISA the bench was built for), and each product's share of it. It
+// prints the processor, that ISA and the kernel's register tile.
 //
 //     swift run -c release nnlab-bench [repetitions]
 
@@ -24,6 +25,12 @@ let objective = try Objective(lambda: 1)
 var fastTimes: [Double] = []
 var referenceTimes: [Double] = []
 var checksum = 0.0
+// glibc maps each block of 128 KB or more afresh until it frees a mapped block, whose size
+// then becomes the threshold. In training, loading the data does that, and an epoch's 1 MB
+// products come from the heap; here each would have been a mapping of its own, which made them
+// measure a third slower than they run in training (an epoch of `nnlab train`, everything
+// included, took less time than the bench's products alone). So a 16 MB block is freed first.
+checksum += [Double](repeating: 1, count: 2 << 20).reduce(0, +)
 for _ in 0..<repetitions {
   fastTimes.append(
     try seconds { checksum += try objective.gradient(of: network, on: examples, using: .fast).cost }
@@ -49,19 +56,25 @@ for _ in 0..<repetitions {
 let (inputs, errors) = (examples.inputs, try Examples.random(for: [25, 10], count: 5000, seed: 3))
 let (hidden, outputErrors, hiddenErrors) = (errors.inputs, errors.targets, errors.inputs)
 let (theta1, theta2) = (network.thetas[1], network.thetas[2])
-var productTimes: [Double] = []
+/// Each product, with its multiply-adds per example.
+let products: [(name: String, multiplyAdds: Int, product: () -> Matrix)] = [
+  ("[1 X]·Θ⁽¹⁾ᵀ", 400 * 25, { inputs.withBiasTimesTransposed(theta1) }),
+  ("[1 A⁽²⁾]·Θ⁽²⁾ᵀ", 25 * 10, { hidden.withBiasTimesTransposed(theta2) }),
+  ("δ⁽³⁾ᵀ·[1 A⁽²⁾]", 10 * 25, { outputErrors.transposedTimesWithBias(hidden) }),
+  ("δ⁽³⁾·Θ⁽²⁾", 10 * 25, { outputErrors.timesWithoutBiasColumn(theta2) }),
+  ("δ⁽²⁾ᵀ·[1 X]", 25 * 400, { hiddenErrors.transposedTimesWithBias(inputs) }),
+]
+var productTimes = [[Double]](repeating: [], count: products.count)
 for _ in 0..<repetitions * 3 {
-  productTimes.append(
-    seconds {
-      checksum += inputs.withBiasTimesTransposed(theta1)[0, 0]
-      checksum += hidden.withBiasTimesTransposed(theta2)[0, 0]
-      checksum += outputErrors.transposedTimesWithBias(hidden)[0, 0]
-      checksum += outputErrors.timesWithoutBiasColumn(theta2)[0, 0]
-      checksum += hiddenErrors.transposedTimesWithBias(inputs)[0, 0]
-    })
+  for (index, product) in products.enumerated() {
+    productTimes[index].append(seconds { checksum += product.product()[0, 0] })
+  }
 }
-let multiplyAdds = 400 * 25 + 25 * 10 + 10 * 25 + 10 * 25 + 25 * 400
-let flops = 2 * 5000 * Double(multiplyAdds)
+/// GFLOP/s of `multiplyAdds` per example over m = 5000 in `time` seconds.
+func rate(_ multiplyAdds: Int, _ time: Double) -> Double {
+  2 * 5000 * Double(multiplyAdds) / time / 1e9
+}
+let productsTime = productTimes.map(median).reduce(0, +)
 
 /// One core's float64 rate, GFLOP/s, on 12 independent chains of `Vector` fused multiply-adds:
 /// 12 accumulators and the factor fit in the 16 vector registers of AVX2 as `SIMD4<Double>`, in
@@ -103,7 +116,7 @@ let rates = [
   ("SIMD8", median((0..<3).map { _ in fusedMultiplyAddRate(SIMD8<Double>.self) })),
 ]
 let (peakShape, peak) = rates.max { $0.1 < $1.1 }!
-let productRate = flops / median(productTimes) / 1e9
+let productRate = rate(products.map(\.multiplyAdds).reduce(0, +), productsTime)
 
 /// The processor, from /proc/cpuinfo where there is one.
 let cpuInfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
@@ -121,8 +134,13 @@ let machineISA =
 #else
   let builtFor = "the processor NNLAB_CPU named"
 #endif
+#if NNLAB_AVX512
+  let registerTile = "8 × 24 of SIMD8"
+#else
+  let registerTile = "4 × 12 of SIMD4"
+#endif
 print(
-  "CPU: \(cpuField("model name") ?? "unknown") (family \(cpuField("cpu family") ?? "?"), model \(cpuField("model\t") ?? "?"), \(machineISA)); built for \(builtFor)"
+  "CPU: \(cpuField("model name") ?? "unknown") (family \(cpuField("cpu family") ?? "?"), model \(cpuField("model\t") ?? "?"), \(machineISA)); built for \(builtFor), register tiles \(registerTile)"
 )
 print("400-25-10, m = 5000, λ = 1, median of \(repetitions) (checksum \(checksum))")
 print("  fast gradient          \(milliseconds(median(fastTimes)))")
@@ -130,7 +148,13 @@ print("  fast, 2 threads        \(milliseconds(median(twoThreadTimes)))")
 print("  reference loop         \(milliseconds(median(referenceTimes)))")
 print("  reference / fast       \(Int((median(referenceTimes) / median(fastTimes)).rounded())) ×")
 print(
-  "  the epoch's 5 products \(milliseconds(median(productTimes))), "
+  "  the epoch's 5 products \(milliseconds(productsTime)), "
     + "\(Int(productRate.rounded())) GFLOP/s = \(Int((100 * productRate / peak).rounded())) %"
     + " of one core's peak, \(Int(peak.rounded())) GFLOP/s (12 chains of \(peakShape) multiply-adds;"
     + rates.map { " \($0.0): \(Int($0.1.rounded()))" }.joined(separator: ",") + ")")
+for (product, times) in zip(products, productTimes) {
+  let productRate = rate(product.multiplyAdds, median(times))
+  print(
+    "    \(product.name.padding(toLength: 16, withPad: " ", startingAt: 0))"
+      + "\(milliseconds(median(times))), \(Int((100 * productRate / peak).rounded())) %")
+}
