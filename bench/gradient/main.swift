@@ -28,8 +28,8 @@ var checksum = 0.0
 // glibc maps each block of 128 KB or more afresh until it frees a mapped block, whose size
 // then becomes the threshold. In training, loading the data does that, and an epoch's 1 MB
 // products come from the heap; here each would have been a mapping of its own, which made them
-// measure a third slower than they run in training (an epoch of `nnlab train`, everything
-// included, took less time than the bench's products alone). So a 16 MB block is freed first.
+// take up to 1.5 × as long (longer than a whole epoch of `nnlab train`, everything included).
+// So a 16 MB block is freed first.
 checksum += [Double](repeating: 1, count: 2 << 20).reduce(0, +)
 for _ in 0..<repetitions {
   fastTimes.append(
